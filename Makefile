@@ -1,0 +1,59 @@
+# The two commands: `make run` (serve everything) and `make test` (every check and test).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BIN ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+export DJANGO_SETTINGS_MODULE ?= icmec.settings.dev
+
+.PHONY: help install run test lint format check pytest e2e bench bench-newsletter requirements stop clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create or update the virtualenv (.venv) with every dependency
+
+run: install ## Migrate, load demo content and serve web + worker + beat at http://localhost:8000
+	$(PY) scripts/dev.py
+
+lint: install ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Format and fix what ruff can fix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: install ## Django system checks and the migrations check
+	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+pytest: install ## Run the test suite only (pass ARGS="-k name" to select)
+	$(PY) -m pytest $(ARGS)
+
+test: lint check pytest ## Every check and test (what CI runs)
+
+bench: install ## Benchmark the public site (N posts, default 200) with gunicorn and wrk
+	$(PY) bench/site.py $(ARGS)
+
+bench-newsletter: install ## Benchmark newsletter sending against an SMTP sink
+	$(PY) bench/newsletter.py $(ARGS)
+
+requirements: install ## Re-compile requirements*.txt from requirements*.in (exact pins)
+	$(VENV)/bin/uv pip compile --quiet requirements.in -o requirements.txt --python-version 3.11
+	$(VENV)/bin/uv pip compile --quiet requirements-dev.in -o requirements-dev.txt --python-version 3.11
+
+stop: ## Stop the embedded PostgreSQL if it is still running
+	-$(PY) -c "from icmec import embedded; embedded.stop()"
+
+clean: stop ## Remove the virtualenv and all local data (.data/, media/)
+	rm -rf $(VENV) .data media static_collected .pytest_cache .ruff_cache

@@ -1,0 +1,33 @@
+"""The test suite. PostgreSQL (DATABASE_URL, else the embedded one); mail to the locmem outbox."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES, _decode_socket_host, env
+
+SECRET_KEY = "test-only-insecure-key"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+
+if not os.environ.get("DATABASE_URL"):
+    from icmec import embedded
+
+    DATABASES["default"].update(
+        _decode_socket_host(env.db_url_config(embedded.database_url("icmec_test_base")))
+    )
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Tests must not share cache state with a running site or with each other.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default="/tmp/icmec-test-media")  # noqa: S108
+
+# Tasks run in the test process unless a test starts a real worker (those tests switch this off).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"

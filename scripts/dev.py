@@ -1,0 +1,89 @@
+"""`make run`: the whole site in one terminal: web, Celery worker and Celery beat.
+
+With no DATABASE_URL, the embedded PostgreSQL under .data/ is started (and stopped again on
+Ctrl-C); with no CELERY_BROKER_URL, Celery uses the filesystem transport under .data/. The data
+stays in .data/ between runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    env = os.environ.copy()
+    env.setdefault("DJANGO_SETTINGS_MODULE", "icmec.settings.dev")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    started_embedded = False
+    if not env.get("DATABASE_URL"):
+        from icmec import embedded
+
+        print("Starting the embedded PostgreSQL in .data/postgres ...", flush=True)
+        env["DATABASE_URL"] = embedded.database_url("icmec")
+        started_embedded = True
+
+    manage = [PYTHON, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "load_demo_content"], env=env, check=True, cwd=ROOT)
+
+    host = env.get("HOST", "127.0.0.1")
+    port = env.get("PORT", "8000")
+    celery = [PYTHON, "-m", "celery", "-A", "icmec"]
+    commands = {
+        "web": [*manage, "runserver", f"{host}:{port}"],
+        "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
+        "beat": [*celery, "beat", "--loglevel", "INFO"],
+    }
+    processes = {
+        name: subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+        for name, command in commands.items()
+    }
+    print(f"\nThe site runs at http://localhost:{port}/ (admin: /admin/). Ctrl-C stops it.\n")
+
+    stopping = False
+
+    def stop(*_args) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    try:
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"{name} exited with {process.returncode}; stopping the rest.")
+                    exit_code = process.returncode or 1
+                    stopping = True
+                    break
+            time.sleep(0.5)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        if started_embedded:
+            from icmec import embedded
+
+            embedded.stop()
+            print("Stopped the embedded PostgreSQL.")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Production settings: fail fast without configuration and pass `check --deploy` with it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "icmec.settings.production",
+    "SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/icmec",
+    "ALLOWED_HOSTS": "www.example.org",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "SITE_URL": "https://www.example.org",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in PRODUCTION_ENV and key not in ("REDIS_URL", "DATABASE_URL")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_required_variables():
+    for missing in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL"):
+        env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
+
+        result = _manage("check", env=env)
+
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert missing in result.stderr
