@@ -2,11 +2,11 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import PRODUCTION_REQUIRED
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_URL, REDIS_URL, env
 
-REQUIRED = ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL"]
-_missing = [name for name in REQUIRED if not env.str(name, default="")]
+_missing = [name for name in PRODUCTION_REQUIRED if not env.str(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
         f"Production settings need these environment variables: {', '.join(_missing)}."

@@ -1,0 +1,154 @@
+"""The production-like stack: docker-compose.yml, the Dockerfile's steps and the entrypoint.
+
+No Docker engine runs on CI, so these tests check what can be checked without one: the compose
+file is valid YAML with the services and health checks the stack needs, its environment is
+exactly what the production settings accept, and the entrypoint and build steps work when run
+directly.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from icmec.settings import PRODUCTION_REQUIRED
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+APP_SERVICES = ("web", "worker", "beat")
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "ICMEC_DATA_DIR"}
+    return {k: v for k, v in os.environ.items() if k in keep} | extra
+
+
+def _compose_env(service: str) -> dict[str, str]:
+    env = COMPOSE["services"][service]["environment"]
+    # Expand ${VAR:-default} as compose does when VAR is unset.
+    return {key: re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value)) for key, value in env.items()}
+
+
+def test_compose_defines_the_whole_stack():
+    services = COMPOSE["services"]
+
+    assert set(services) >= {"postgres", "redis", "mailpit", *APP_SERVICES}
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    assert services["redis"]["healthcheck"]["test"][-1] == "ping"
+    assert services["web"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["web"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "/health/" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["worker"]["command"][:4] == ["celery", "-A", "icmec", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "icmec", "beat"]
+    assert {services[name]["image"] for name in APP_SERVICES} == {"icmec-site"}
+
+
+def test_only_the_web_container_migrates_and_loads_demo_content():
+    assert _compose_env("web")["RUN_MIGRATIONS"] == "1"
+    assert _compose_env("web")["LOAD_DEMO_CONTENT"] == "1"
+    for name in ("worker", "beat"):
+        assert "RUN_MIGRATIONS" not in _compose_env(name)
+
+
+def test_compose_environment_satisfies_the_production_settings():
+    for name in APP_SERVICES:
+        env = _compose_env(name)
+        assert set(PRODUCTION_REQUIRED) <= set(env), name
+        assert env["DJANGO_SETTINGS_MODULE"] == "icmec.settings.production"
+        assert env["EMAIL_URL"].startswith("smtp://mailpit:")
+        assert env["CELERY_BROKER_URL"].startswith("redis://redis:")
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_clean_env(**_compose_env("web")),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_dockerfile_build_step_collects_static_files(tmp_path):
+    """The Dockerfile's collectstatic step, run as the build runs it (manifest storage)."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "collectstatic --noinput" in dockerfile
+    assert 'ENTRYPOINT ["/app/docker/entrypoint.sh"]' in dockerfile
+    env = _clean_env(
+        DJANGO_SETTINGS_MODULE="icmec.settings.production",
+        SECRET_KEY="collectstatic-only",
+        DATABASE_URL="postgres://build/build",
+        ALLOWED_HOSTS="build",
+        CELERY_BROKER_URL="redis://build:6379/0",
+        STATIC_ROOT=str(tmp_path),
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("icmec/css/site.*.css"))
+
+
+@pytest.mark.django_db
+def test_entrypoint_waits_for_the_database_migrates_and_runs_the_command():
+    from django.db import connection
+
+    db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    url = f"postgres://{db['USER']}@{host.replace('/', '%2F')}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = _clean_env(
+        **_compose_env("web")
+        | {
+            "DATABASE_URL": url,
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+            "LOAD_DEMO_CONTENT": "0",
+        }
+    )
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+
+    result = subprocess.run(
+        [str(ROOT / "docker/entrypoint.sh"), "python", "-c", "print('command ran')"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "No migrations to apply" in result.stdout
+    assert result.stdout.rstrip().endswith("command ran")
+
+
+def test_entrypoint_gives_up_when_the_database_never_answers():
+    env = _clean_env(
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        DATABASE_WAIT_SECONDS="2",
+    )
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+
+    result = subprocess.run(
+        [str(ROOT / "docker/entrypoint.sh"), "python", "-c", "print('command ran')"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "PostgreSQL is not reachable" in result.stderr
+    assert "command ran" not in result.stdout
