@@ -18,7 +18,7 @@ def public_site(request: HttpRequest) -> dict:
         "site_chrome": SimpleLazyObject(
             lambda: selectors.site_chrome(site=Site.find_for_request(request))
         ),
-        "content_version": SimpleLazyObject(selectors.content_version),
+        "content_version": SimpleLazyObject(lambda: selectors.content_version(request)),
         "viewer_is_member": SimpleLazyObject(
             lambda: selectors.visitor_is_member(getattr(request, "user", None))
         ),

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
@@ -131,6 +133,36 @@ class SocialMediaSettings(BaseSiteSetting):
         return [(label, url) for label, url in pairs if url]
 
 
+class SitePageMixin(PublicCacheMixin):
+    """What every page type of the site shares: public caching of its responses and a cheaper
+    view-restriction check (none while no page is restricted, else one query where Wagtail makes
+    two)."""
+
+    # Related objects fetched with the page when it is served (see HomePage.route).
+    route_select_related: tuple[str, ...] = ()
+
+    def get_view_restrictions(self):
+        from blog import selectors
+
+        if not selectors.any_view_restrictions():
+            return []
+        if self.alias_of_id:
+            return super().get_view_restrictions()
+        # The page and its ancestors, from the tree path; restrictions of an ancestor that is an
+        # alias are those of its source page (as in Wagtail's own implementation).
+        paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        aliased_sources = Page.objects.filter(path__in=paths, alias_of__isnull=False)
+        return PageViewRestriction.objects.filter(
+            Q(page__path__in=paths) | Q(page__in=aliased_sources.values("alias_of"))
+        )
+
+
+def lazy(build: Callable[[], Any]) -> SimpleLazyObject:
+    """A context value computed when a template first uses it. Listings inside a cached fragment
+    cost nothing (not even building their querysets) when the fragment comes from the cache."""
+    return SimpleLazyObject(build)
+
+
 def redirect_to_login(next_path: str) -> HttpResponse:
     """Send an anonymous visitor to the login page, coming back to `next_path` afterwards."""
     from django.contrib.auth.views import redirect_to_login as django_redirect_to_login
@@ -140,17 +172,31 @@ def redirect_to_login(next_path: str) -> HttpResponse:
     return response
 
 
-def paginate(request: HttpRequest, items, per_page: int):
-    """The requested page of `items`; 404 for a page number that does not exist."""
-    paginator = Paginator(items, per_page)
-    number = request.GET.get("page") or 1
+class CountedPaginator(Paginator):
+    """A paginator told its item count up front, whose items are fetched only when a template
+    iterates over the page (inside a cached fragment, perhaps never)."""
+
+    def __init__(self, build_items: Callable[[], Any], count: int, per_page: int) -> None:
+        super().__init__((), per_page)
+        self._build_items = build_items
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        items = lazy(lambda: list(self._build_items()[bottom : bottom + self.per_page]))
+        return self._get_page(items, number, self)
+
+
+def paginate(request: HttpRequest, paginator: Paginator):
+    """The requested page; 404 for a page number that does not exist."""
     try:
-        return paginator.page(number)
+        return paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404("No such page of results.") from exc
 
 
-class HomePage(PublicCacheMixin, Page):
+class HomePage(SitePageMixin, Page):
     """The site's root page: mission, featured and latest posts, newsletter, portal invitation."""
 
     mission_heading = models.CharField(max_length=160)
@@ -199,15 +245,36 @@ class HomePage(PublicCacheMixin, Page):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request, path_components):
+        """Find the page for a path below the home page at once, whatever its depth.
+
+        Wagtail walks down the tree one level at a time, two queries a level. Here the deepest
+        page whose `url_path` is a prefix of the requested path is found in one step (see
+        `selectors.deepest_page_for_path`); that page routes what remains of the path (a
+        RoutablePage's routes, or a 404).
+        """
+        from blog import selectors
+
+        if not path_components:
+            return super().route(request, path_components)
+        found = selectors.deepest_page_for_path(home=self, path_components=path_components)
+        if found is None:
+            raise Http404
+        page, depth = found
+        return page.route(request, path_components[depth:])
+
     def get_context(self, request, *args, **kwargs):
         from blog import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["featured_posts"] = selectors.featured_posts(home=self, user=request.user)
-        context["latest_posts"] = selectors.latest_posts(
-            user=request.user,
-            limit=6,
-            exclude_ids=HomePageFeaturedPost.objects.filter(page=self).values("post_id"),
+        user = request.user
+        context["featured_posts"] = lazy(lambda: selectors.featured_posts(home=self, user=user))
+        context["latest_posts"] = lazy(
+            lambda: selectors.latest_posts(
+                user=user,
+                limit=6,
+                exclude_ids=HomePageFeaturedPost.objects.filter(page=self).values("post_id"),
+            )
         )
         return context
 
@@ -219,7 +286,7 @@ class HomePageFeaturedPost(Orderable):
     panels = [PageChooserPanel("post")]
 
 
-class StandardPage(PublicCacheMixin, Page):
+class StandardPage(SitePageMixin, Page):
     """About, Contact, Privacy, Code of conduct and other pages of prose."""
 
     introduction = models.TextField(max_length=500, blank=True)
@@ -250,7 +317,7 @@ class StandardPage(PublicCacheMixin, Page):
         return self.search_description or self.introduction
 
 
-class BlogIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
+class BlogIndexPage(SitePageMixin, RoutablePageMixin, Page):
     """The blog: every post lives under it. Filters and feeds are routes of this page:
 
     /blog/                      all posts, 10 a page (?page=2)
@@ -279,14 +346,19 @@ class BlogIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         filters = {filter_kind: filter_value} if filter_kind else {}
-        posts = selectors.post_list(user=request.user, **filters)
+        user = request.user
+        paginator = CountedPaginator(
+            lambda: selectors.post_list(user=user, **filters),
+            selectors.post_count(user=user, **filters),
+            settings.BLOG_POSTS_PER_PAGE,
+        )
         context.update(
             {
-                "posts": paginate(request, posts, settings.BLOG_POSTS_PER_PAGE),
+                "posts": paginate(request, paginator),
                 "filter_kind": filter_kind,
                 "filter_value": filter_value,
-                "categories": selectors.categories_in_use(user=request.user),
-                "archive_years": selectors.archive_years(user=request.user),
+                "categories": lazy(lambda: selectors.categories_in_use(user=user)),
+                "archive_years": lazy(lambda: selectors.archive_years(user=user)),
             }
         )
         return context
@@ -297,7 +369,11 @@ class BlogIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
 
     @path("category/<slug:slug>/")
     def category_posts(self, request, slug):
-        category = get_object_or_404(Category, slug=slug)
+        from blog import selectors
+
+        category = selectors.category_by_slug(slug=slug)
+        if category is None:
+            raise Http404("No such category.")
         return self.render(request, filter_kind="category", filter_value=category)
 
     @path("tag/<slug:slug>/")
@@ -357,7 +433,7 @@ class BlogPostTag(TaggedItemBase):
     )
 
 
-class BlogPostPage(PublicCacheMixin, Page):
+class BlogPostPage(SitePageMixin, Page):
     """A news post or article."""
 
     date_published = models.DateField(
@@ -395,6 +471,8 @@ class BlogPostPage(PublicCacheMixin, Page):
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types: list[str] = []
     template = "blog/blog_post_page.html"
+    # Fetched with the post when it is served (see HomePage.route).
+    route_select_related = ("featured_image",)
 
     content_panels = [
         *Page.content_panels,
@@ -484,11 +562,14 @@ class BlogPostPage(PublicCacheMixin, Page):
         from blog import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_posts"] = selectors.latest_posts(
-            user=request.user, limit=3, exclude_ids=[self.pk]
+        user = request.user
+        context["latest_posts"] = lazy(
+            lambda: selectors.latest_posts(user=user, limit=3, exclude_ids=[self.pk])
         )
         # Related posts leave out the post itself and the three already listed as latest.
-        context["related_posts"] = selectors.related_posts(post=self, user=request.user, limit=3)
+        context["related_posts"] = lazy(
+            lambda: selectors.related_posts(post=self, user=user, limit=3)
+        )
         return context
 
     def get_sitemap_urls(self, request=None):

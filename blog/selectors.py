@@ -6,17 +6,35 @@ goes through `hide_members_only`, the one place that decides what a visitor may 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractYear, NullIf
+from django.http import HttpRequest
+from django.http.request import split_domain_port
 from taggit.models import Tag
 from wagtail.images.models import Filter
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from blog.models import (
     BlogIndexPage,
@@ -70,9 +88,26 @@ def post_is_readable_by(*, post: BlogPostPage, user: Visitor) -> bool:
     return not post.members_only or visitor_is_member(user)
 
 
+def restricted_page_ids() -> QuerySet[Page]:
+    """A subquery: the ids of pages under a Wagtail view restriction (password, login, groups).
+
+    Wagtail's `.public()` reads every restriction with a query of its own each time it is called;
+    this stays a subquery of the listing's single query.
+    """
+    restriction_above = PageViewRestriction.objects.annotate(
+        restricted_path=ExpressionWrapper(OuterRef("path"), output_field=CharField())
+    ).filter(restricted_path__startswith=F("page__path"))
+    return Page.objects.filter(Exists(restriction_above)).values("id")
+
+
+def public_pages(queryset: QuerySet) -> QuerySet:
+    """Live pages that anyone may see (no view restriction on them or above them)."""
+    return queryset.live().exclude(id__in=restricted_page_ids())
+
+
 def visible_posts(*, user: Visitor) -> QuerySet[BlogPostPage]:
     """Live, public posts that this visitor may read."""
-    return hide_members_only(BlogPostPage.objects.live().public(), user=user)
+    return hide_members_only(public_pages(BlogPostPage.objects.all()), user=user)
 
 
 def with_card_data(posts: QuerySet[BlogPostPage]) -> QuerySet[BlogPostPage]:
@@ -92,6 +127,19 @@ def with_card_data(posts: QuerySet[BlogPostPage]) -> QuerySet[BlogPostPage]:
     )
 
 
+def _filtered_posts(
+    *, user: Visitor, category: Category | None, tag: Tag | None, year: int | None
+) -> QuerySet[BlogPostPage]:
+    posts = visible_posts(user=user)
+    if category is not None:
+        posts = posts.filter(categories=category)
+    if tag is not None:
+        posts = posts.filter(tagged_items__tag=tag)
+    if year is not None:
+        posts = posts.filter(date_published__year=year)
+    return posts
+
+
 def post_list(
     *,
     user: Visitor,
@@ -100,14 +148,30 @@ def post_list(
     year: int | None = None,
 ) -> QuerySet[BlogPostPage]:
     """The blog's listing, newest first, optionally filtered by category, tag or year."""
-    posts = visible_posts(user=user)
-    if category is not None:
-        posts = posts.filter(categories=category)
-    if tag is not None:
-        posts = posts.filter(tagged_items__tag=tag)
-    if year is not None:
-        posts = posts.filter(date_published__year=year)
-    return with_card_data(posts)
+    return with_card_data(_filtered_posts(user=user, category=category, tag=tag, year=year))
+
+
+def post_count(
+    *,
+    user: Visitor,
+    category: Category | None = None,
+    tag: Tag | None = None,
+    year: int | None = None,
+) -> int:
+    """How many posts `post_list` holds (counted once per process and content version)."""
+    key = ":".join(
+        [
+            "post-count",
+            "member" if visitor_is_member(user) else "public",
+            str(category.pk if category else ""),
+            str(tag.pk if tag else ""),
+            str(year or ""),
+        ]
+    )
+    return cached_for_version(
+        key,
+        lambda: _filtered_posts(user=user, category=category, tag=tag, year=year).count(),
+    )
 
 
 def latest_posts(
@@ -153,16 +217,15 @@ def featured_posts(*, home: Page, user: Visitor) -> QuerySet[BlogPostPage]:
     return with_card_data(posts).annotate(feature_order=order).order_by("feature_order")
 
 
-def archive_years(*, user: Visitor) -> list[int]:
-    """The years that have posts, newest first."""
-    years = (
+def archive_years(*, user: Visitor) -> QuerySet:
+    """The years that have posts, newest first (a lazy queryset of ints)."""
+    return (
         visible_posts(user=user)
         .annotate(year=ExtractYear("date_published"))
         .order_by("-year")
         .values_list("year", flat=True)
         .distinct()
     )
-    return list(years)
 
 
 def categories_in_use(*, user: Visitor) -> QuerySet[Category]:
@@ -179,10 +242,22 @@ def categories_in_use(*, user: Visitor) -> QuerySet[Category]:
 
 def tag_by_slug(*, slug: str) -> Tag | None:
     """A tag used by at least one post, or None."""
-    return (
-        Tag.objects.filter(slug=slug, pk__in=BlogPostTag.objects.values("tag_id"))
-        .order_by("pk")
-        .first()
+    return cached_for_version(
+        f"tag:{slug}",
+        lambda: (
+            Tag.objects.filter(slug=slug, pk__in=BlogPostTag.objects.values("tag_id"))
+            .order_by("pk")
+            .first()
+        ),
+        keep_none=False,
+    )
+
+
+def category_by_slug(*, slug: str) -> Category | None:
+    return cached_for_version(
+        f"category:{slug}",
+        lambda: Category.objects.filter(slug=slug).first(),
+        keep_none=False,
     )
 
 
@@ -204,34 +279,65 @@ def feed_posts(*, category_slug: str | None = None, limit: int = 20) -> QuerySet
 
 
 def search_pages(*, query: str, user: Visitor):
-    """Posts and standard pages matching `query`, best first (Wagtail search on PostgreSQL)."""
+    """Posts and standard pages matching `query`, best first (Wagtail search on PostgreSQL).
+
+    Results are base `Page` objects carrying what a result shows (`excerpt`, and for posts
+    `date_published` and `members_only`) and `total_matches`, so a page of results takes one
+    query (see `search_page`).
+    """
     searchable_types = ContentType.objects.get_for_models(BlogPostPage, StandardPage).values()
     pages = hide_members_only(
-        Page.objects.live().public().filter(content_type__in=list(searchable_types)),
+        public_pages(Page.objects.filter(content_type__in=list(searchable_types))),
         user=user,
+    ).annotate(
+        excerpt=Coalesce(
+            NullIf("blogpostpage__summary", Value("")),
+            NullIf("search_description", Value("")),
+            NullIf("standardpage__introduction", Value("")),
+            Value(""),
+            output_field=TextField(),
+        ),
+        date_published=F("blogpostpage__date_published"),
+        members_only=F("blogpostpage__members_only"),
+        # Every result carries the number of matches, so that a page of results and the total
+        # take one query instead of two.
+        total_matches=Window(Count("id")),
     )
     return pages.search(query, operator="and")
 
 
-def search_results_specific(results: Iterable[Page]) -> list[Page]:
-    """The specific pages for one page of search results, in two or three queries."""
-    pages = list(results)
-    if not pages:
-        return []
-    ids = [page.pk for page in pages]
-    posts = {
-        post.pk: post for post in with_card_data(BlogPostPage.objects.filter(pk__in=ids)).order_by()
-    }
-    standard = {
-        page.pk: page for page in StandardPage.objects.filter(pk__in=ids).defer_streamfields()
-    }
-    found = {**posts, **standard}
-    return [found[page.pk] for page in pages if page.pk in found]
+class SearchPaginator(Paginator):
+    """Pages through search results whose rows carry the total (`total_matches`): the total is
+    read from the first row of the requested page instead of a separate COUNT query."""
+
+    def __init__(self, results, per_page: int) -> None:
+        super().__init__(results, per_page)
+        self._rows: dict[int, list] = {}
+
+    def rows(self, number: int) -> list:
+        if number not in self._rows:
+            bottom = (number - 1) * self.per_page
+            self._rows[number] = list(self.object_list[bottom : bottom + self.per_page])
+        return self._rows[number]
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger("That page number is not an integer.") from exc
+        if number < 1:
+            raise EmptyPage("That page number is less than 1.")
+        rows = self.rows(number)
+        total = rows[0].total_matches if rows else 0
+        self.__dict__["count"] = total  # Paginator.count is a cached_property
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results.")
+        return self._get_page(rows, number, self)
 
 
 def sitemap_pages(*, site: Site) -> QuerySet[Page]:
     """Every live, public page of the site that anyone may read, for sitemap.xml."""
-    pages = site.root_page.get_descendants(inclusive=True).live().public()
+    pages = public_pages(site.root_page.get_descendants(inclusive=True))
     return hide_members_only(pages, user=None).order_by("path").defer_streamfields().specific()
 
 
@@ -242,19 +348,129 @@ def blog_index(*, site: Site | None) -> BlogIndexPage | None:
     return BlogIndexPage.objects.live().descendant_of(site.root_page, inclusive=True).first()
 
 
-def content_version() -> str:
-    """The current content version (see CONTENT_VERSION_KEY)."""
+# The content version read at the start of the current request (see SiteCacheMiddleware).
+request_content_version: ContextVar[str | None] = ContextVar("content_version", default=None)
+
+
+def content_version(request: HttpRequest | None = None) -> str:
+    """The current content version (see CONTENT_VERSION_KEY), read once per request."""
+    if request is not None and hasattr(request, "_content_version"):
+        return request._content_version
+    if request is None and (current := request_content_version.get()) is not None:
+        return current
     version = cache.get(CONTENT_VERSION_KEY)
     if version is None:
-        version = "1"
-        cache.add(CONTENT_VERSION_KEY, version, timeout=None)
-    return str(version)
+        # A new value, never "1" again: values cached in processes under an older version (before
+        # the cache was cleared) must not come back.
+        cache.add(CONTENT_VERSION_KEY, str(time.time_ns()), timeout=None)
+        version = cache.get(CONTENT_VERSION_KEY)
+    version = str(version)
+    if request is not None:
+        request._content_version = version
+    return version
+
+
+# Values that change only when the content version does, kept in this process's memory: the
+# site of a host, the site chrome, the sites' root paths. A new version empties it.
+_process_cache: dict[str, Any] = {"version": None, "values": {}}
+
+
+PROCESS_CACHE_MAX_ENTRIES = 5000
+
+
+def cached_for_version(
+    key: str, build: Callable[[], Any], *, request=None, keep_none: bool = True
+) -> Any:
+    """`build()`, computed once per process and content version.
+
+    With `keep_none=False` a None is not kept (a 404 must not fill memory with junk addresses).
+    """
+    version = content_version(request)
+    if _process_cache["version"] != version:
+        _process_cache["version"] = version
+        _process_cache["values"] = {}
+    values = _process_cache["values"]
+    if key in values:
+        return values[key]
+    value = build()
+    if value is not None or keep_none:
+        if len(values) >= PROCESS_CACHE_MAX_ENTRIES:
+            values.clear()
+        values[key] = value
+    return value
+
+
+def deepest_page_for_path(*, home: Page, path_components: list[str]) -> tuple[Page, int] | None:
+    """The deepest live-or-not page below `home` whose URL is a prefix of the path, and how many
+    path components its URL takes; None when not even the first component is a page.
+
+    Two queries (the match, then the specific page with what it is served with), then kept in
+    this process until the content version changes. What it returns is what Wagtail's
+    level-by-level routing reaches: `url_path` is the chain of slugs from the root.
+    """
+
+    def find() -> tuple[Page, int] | None:
+        prefixes = [
+            home.url_path + "/".join(path_components[:length]) + "/"
+            for length in range(1, len(path_components) + 1)
+        ]
+        match = (
+            Page.objects.filter(
+                url_path__in=prefixes, path__startswith=home.path, depth__gt=home.depth
+            )
+            .order_by("-depth")
+            .only("id", "content_type_id", "depth")
+            .first()
+        )
+        if match is None:
+            return None
+        page_class = match.specific_class
+        select_related = getattr(page_class, "route_select_related", None)
+        if select_related is None:
+            page = match.specific
+        else:
+            page = page_class._default_manager.select_related(*select_related).get(pk=match.pk)
+        return page, match.depth - home.depth
+
+    key = f"route:{home.pk}:{'/'.join(path_components)}"
+    return cached_for_version(key, find, keep_none=False)
+
+
+def site_for_request(request: HttpRequest) -> Site | None:
+    """The Wagtail site that serves this request, with its root page (specific).
+
+    Same answer as `Site.find_for_request`, which runs a query on every request; this one is
+    kept in memory until published content or the sites change (the content version). The host
+    has been validated against ALLOWED_HOSTS before this runs.
+    """
+    hostname = split_domain_port(request.get_host())[0]
+    port = request.get_port()
+
+    def find() -> Site | None:
+        site = Site._find_for_request(request)
+        if site is not None:
+            site.root_page = site.root_page.specific
+        return site
+
+    return cached_for_version(f"site:{hostname}:{port}", find, request=request)
+
+
+def site_root_paths(request: HttpRequest | None = None) -> list:
+    """Wagtail's list of site root paths (used to build every page URL)."""
+    return cached_for_version("site-root-paths", Site.get_site_root_paths, request=request)
+
+
+def any_view_restrictions(request: HttpRequest | None = None) -> bool:
+    """Whether any page has a Wagtail view restriction (usually none does)."""
+    return cached_for_version(
+        "any-view-restrictions", PageViewRestriction.objects.exists, request=request
+    )
 
 
 def site_chrome(*, site: Site | None) -> dict[str, Any]:
     """The links every page shows: main navigation, footer links and the blog's feeds.
 
-    One query, then cached until published content changes.
+    Two queries (the pages, the social links), then kept until published content changes.
     """
     if site is None:
         return {
@@ -267,15 +483,13 @@ def site_chrome(*, site: Site | None) -> dict[str, Any]:
             "social": [],
             "contact_email": "",
         }
-    key = f"blog:site-chrome:{site.pk}:{content_version()}"
-    chrome = cache.get(key)
-    if chrome is not None:
-        return chrome
+    return cached_for_version(f"site-chrome:{site.pk}", lambda: _build_site_chrome(site))
+
+
+def _build_site_chrome(site: Site) -> dict[str, Any]:
     blog_type = ContentType.objects.get_for_model(BlogIndexPage)
     children = (
-        site.root_page.get_children()
-        .live()
-        .public()
+        public_pages(site.root_page.get_children())
         .filter(
             Q(show_in_menus=True) | Q(standardpage__show_in_footer=True) | Q(content_type=blog_type)
         )
@@ -305,5 +519,4 @@ def site_chrome(*, site: Site | None) -> dict[str, Any]:
         "rss_url": f"{blog_url}feed/rss/" if blog_url else "",
         "atom_url": f"{blog_url}feed/atom/" if blog_url else "",
     }
-    cache.set(key, chrome, timeout=60 * 60)
     return chrome

@@ -27,7 +27,7 @@ def _purge_listings(instance, **_kwargs) -> None:
 
 
 def connect() -> None:
-    from wagtail.models import Page
+    from wagtail.models import Page, PageViewRestriction, Site
 
     from blog.models import Author, BlogPostPage, Category, SiteImage, SocialMediaSettings
 
@@ -37,6 +37,6 @@ def connect() -> None:
     page_unpublished.connect(_bump, dispatch_uid="blog-page-unpublished")
     post_page_move.connect(_bump, dispatch_uid="blog-page-moved")
     post_delete.connect(_bump, sender=Page, dispatch_uid="blog-page-deleted")
-    for model in (Author, Category, SiteImage, SocialMediaSettings):
+    for model in (Author, Category, SiteImage, SocialMediaSettings, Site, PageViewRestriction):
         post_save.connect(_bump, sender=model, dispatch_uid=f"blog-{model.__name__}-saved")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"blog-{model.__name__}-deleted")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,7 +24,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:SEARCH_QUERY_MAX_LENGTH]
     results_page = None
     if query:
-        paginator = Paginator(
+        paginator = selectors.SearchPaginator(
             selectors.search_pages(query=query, user=request.user),
             settings.SEARCH_RESULTS_PER_PAGE,
         )
@@ -32,7 +32,6 @@ def search(request: HttpRequest) -> HttpResponse:
             results_page = paginator.page(request.GET.get("page") or 1)
         except (EmptyPage, PageNotAnInteger) as exc:
             raise Http404("No such page of results.") from exc
-        results_page.object_list = selectors.search_results_specific(results_page.object_list)
     return TemplateResponse(
         request,
         "blog/search.html",

@@ -340,6 +340,11 @@ MIDDLEWARE.insert(
     "blog.middleware.CacheHeadersMiddleware",
 )
 # Anonymous public pages: browsers keep them briefly, a CDN or proxy longer (publishing purges).
+# Finds the request's Wagtail site in the cache (after CommonMiddleware has validated the host).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
+    "blog.middleware.SiteCacheMiddleware",
+)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
 PUBLIC_CACHE_S_MAXAGE = env.int("PUBLIC_CACHE_S_MAXAGE", default=600)
 BLOG_POSTS_PER_PAGE = 10

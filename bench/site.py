@@ -1,0 +1,231 @@
+"""`make bench`: the public site under load.
+
+Loads the demo content plus generated posts (N in all, default 200) into a database of its own
+(`bench_site` on the server of DATABASE_URL, or BENCH_DATABASE_URL), serves the site with gunicorn
+and production settings (2 workers, DEBUG off, Redis cache, no HTTPS redirect on loopback),
+measures the home page, the blog index, a post and a search with wrk, counts each page's SQL
+queries and prints a table.
+
+    make bench                       # 200 posts, 10 s a page
+    make bench ARGS="--posts 500 --duration 20 --connections 16"
+    make bench ARGS="--reuse"        # keep the database of the last run
+
+Figures are for an uncached site: no CDN or page cache in front, only the fragment caches that
+the pages use themselves (in Redis).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import re
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import harness
+
+TARGETS = {"home": 100, "index": 100, "post": 150, "search": 100}
+MAX_QUERIES = 12
+CACHE_PREFIX = "icmec-bench"
+
+
+def _default_database_url() -> str:
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, "/bench_site", parts.query, ""))
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=200, help="posts in the blog (default 200)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--reuse", action="store_true", help="reuse the last run's database")
+    parser.add_argument("--database-url", default=_default_database_url())
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
+    )
+    return parser.parse_args()
+
+
+def _clear_bench_cache(redis_url: str) -> None:
+    """Remove this benchmark's keys (and only them) from Redis, so every run starts cold."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{CACHE_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def _vocabulary() -> list[str]:
+    """Every word of the demo posts and pages, repeats included: sampling from it gives filler
+    text with natural word frequencies (so a search matches some posts, not all of them)."""
+    from django.utils.html import strip_tags
+
+    from blog.models import BlogPostPage, StandardPage
+
+    words: list[str] = []
+    pages = [*BlogPostPage.objects.all(), *StandardPage.objects.all()]
+    for page in pages:
+        for block in page.body:
+            if block.block_type == "paragraph":
+                words += re.findall(r"[a-z]+", strip_tags(block.value.source).lower())
+    return words
+
+
+def _sentence(rng: random.Random, words: list[str], length: int) -> str:
+    return " ".join(rng.choices(words, k=length)).capitalize()
+
+
+def _paragraph(rng: random.Random, words: list[str], sentences: int = 4) -> str:
+    text = [_sentence(rng, words, rng.randint(10, 20)) + "." for _ in range(sentences)]
+    return "<p>" + " ".join(text) + "</p>"
+
+
+def _load_posts(total: int) -> None:
+    from django.core.management.color import no_style
+    from django.db import transaction
+
+    from blog import demo
+    from blog.models import BlogIndexPage, BlogPostPage, Category, SiteImage
+
+    class Quiet:
+        def write(self, *_args, **_kwargs):
+            pass
+
+    with transaction.atomic():
+        demo.load(stdout=Quiet(), style=no_style())
+    blog = BlogIndexPage.objects.get()
+    existing = BlogPostPage.objects.count()
+    words = _vocabulary()
+    images = list(SiteImage.objects.exclude(title__icontains="monogram"))
+    categories = list(Category.objects.all())
+    rng = random.Random(2024)
+    start = datetime.date(2022, 12, 31)
+    for number in range(existing, total):
+        title = _sentence(rng, words, rng.randint(5, 9))
+        post = BlogPostPage(
+            title=title,
+            slug=f"benchmark-post-{number}",
+            date_published=start - datetime.timedelta(days=number),
+            summary=_sentence(rng, words, 30) + ".",
+            featured_image=rng.choice(images),
+            body=[
+                {"type": "paragraph", "value": "".join(_paragraph(rng, words) for _ in range(5))},
+                {"type": "heading", "value": {"text": _sentence(rng, words, 5), "level": "h2"}},
+                {"type": "paragraph", "value": _paragraph(rng, words, 6)},
+            ],
+        )
+        post.categories = rng.sample(categories, k=rng.randint(1, 2))
+        post.tags.set([tag for tag in rng.sample(words, k=2) if len(tag) > 3] or ["news"])
+        with transaction.atomic():
+            blog.add_child(instance=post)
+    print(f"  {BlogPostPage.objects.count()} posts in the blog.")
+
+
+def main() -> int:
+    args = _arguments()
+    port = harness.free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="icmec-bench-"))
+    env = harness.production_env(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        port=port,
+        static_root=workdir / "static",
+        media_root=workdir / "media",
+        cache_key_prefix=CACHE_PREFIX,
+    )
+    harness.apply_env(env)
+
+    fresh = not (args.reuse and harness.database_exists(args.database_url))
+    if fresh:
+        print(f"Creating {urlsplit(args.database_url).path.lstrip('/')} ...")
+        harness.recreate_database(args.database_url)
+    _clear_bench_cache(args.redis_url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from blog.models import BlogPostPage
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    if fresh or BlogPostPage.objects.count() < args.posts:
+        print(f"Loading the demo content and {args.posts} posts ...")
+        _load_posts(args.posts)
+
+    middle = BlogPostPage.objects.live().order_by("-date_published")[args.posts // 2]
+    pages = [
+        ("home", "Home page", "/"),
+        ("index", "Blog index", "/blog/"),
+        ("post", "A post", middle.url),
+        ("search", "Search", "/search/?q=child+protection"),
+    ]
+
+    print("Counting SQL queries (first request: cold caches; second: warm) ...")
+    queries = {}
+    for key, _, path in pages:
+        status, cold = harness.count_queries(path)
+        status_warm, warm = harness.count_queries(path)
+        if status != 200 or status_warm != 200:
+            raise SystemExit(f"{path} answered {status}")
+        queries[key] = (cold, warm)
+
+    rows = []
+    print(f"Serving with gunicorn ({args.workers} workers) and measuring with wrk ...")
+    with harness.gunicorn(env=env, port=port, workers=args.workers) as url:
+        for key, name, path in pages:
+            harness.warm_up(url + path)
+            result = harness.run_wrk(
+                url + path, duration=args.duration, connections=args.connections
+            )
+            cold, warm = queries[key]
+            passed = result.requests_per_second >= TARGETS[key] and max(cold, warm) <= MAX_QUERIES
+            rows.append(
+                {
+                    "page": name,
+                    "path": path if len(path) < 40 else path[:37] + "...",
+                    "rps": f"{result.requests_per_second:.0f}",
+                    "p50": f"{result.p50_ms:.1f}",
+                    "p99": f"{result.p99_ms:.1f}",
+                    "queries": f"{warm} ({cold} cold)",
+                    "errors": str(result.errors),
+                    "target": f">= {TARGETS[key]} req/s, <= {MAX_QUERIES} queries",
+                    "ok": "yes" if passed and not result.errors else "NO",
+                }
+            )
+    _clear_bench_cache(args.redis_url)
+
+    print(
+        f"\n{args.posts} posts, gunicorn {args.workers} sync workers, wrk {args.connections} "
+        f"connections x {args.duration} s, production settings, no page cache:\n"
+    )
+    harness.print_table(
+        rows,
+        [
+            ("page", "page"),
+            ("path", "path"),
+            ("rps", "req/s"),
+            ("p50", "p50 ms"),
+            ("p99", "p99 ms"),
+            ("queries", "SQL queries"),
+            ("errors", "errors"),
+            ("target", "target"),
+            ("ok", "met"),
+        ],
+    )
+    return 0 if all(row["ok"] == "yes" for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
