@@ -564,7 +564,9 @@ class BlogPostPage(SitePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         user = request.user
         context["latest_posts"] = lazy(
-            lambda: selectors.latest_posts(user=user, limit=3, exclude_ids=[self.pk])
+            lambda: selectors.latest_posts(
+                user=user, limit=3, exclude_ids=[self.pk], with_images=False
+            )
         )
         # Related posts leave out the post itself and the three already listed as latest.
         context["related_posts"] = lazy(

@@ -175,13 +175,22 @@ def post_count(
 
 
 def latest_posts(
-    *, user: Visitor, limit: int = 3, exclude_ids: Iterable[int] | QuerySet = ()
+    *,
+    user: Visitor,
+    limit: int = 3,
+    exclude_ids: Iterable[int] | QuerySet = (),
+    with_images: bool = True,
 ) -> QuerySet[BlogPostPage]:
-    """The most recent posts, leaving out `exclude_ids` (a list or a subquery of ids)."""
+    """The most recent posts, leaving out `exclude_ids` (a list or a subquery of ids).
+
+    `with_images=False` for lists that show no picture (date, title and excerpt only).
+    """
     posts = visible_posts(user=user)
     if exclude_ids is not None:
         posts = posts.exclude(pk__in=exclude_ids)
-    return with_card_data(posts)[:limit]
+    if with_images:
+        return with_card_data(posts)[:limit]
+    return posts.defer_streamfields().order_by("-date_published", "-pk")[:limit]
 
 
 def related_posts(
@@ -436,23 +445,44 @@ def deepest_page_for_path(*, home: Page, path_components: list[str]) -> tuple[Pa
     return cached_for_version(key, find, keep_none=False)
 
 
-def site_for_request(request: HttpRequest) -> Site | None:
-    """The Wagtail site that serves this request, with its root page (specific).
+def _site_for_host(sites: list[Site], hostname: str, port: int) -> Site | None:
+    """Wagtail's rules for which site answers a host: an exact host and port match; else the
+    default site if it has this host; else the only site with this host; else the default."""
+    for site in sites:
+        if site.hostname == hostname and site.port == port:
+            return site
+    default = next((site for site in sites if site.is_default_site), None)
+    if default is not None and default.hostname == hostname:
+        return default
+    same_host = [site for site in sites if site.hostname == hostname]
+    if len(same_host) == 1:
+        return same_host[0]
+    return default
 
-    Same answer as `Site.find_for_request`, which runs a query on every request; this one is
-    kept in memory until published content or the sites change (the content version). The host
-    has been validated against ALLOWED_HOSTS before this runs.
+
+def site_for_request(request: HttpRequest) -> Site | None:
+    """The Wagtail site that serves this request, with its home page and its social links.
+
+    Same answer as `Site.find_for_request`, which runs a query on every request; here one query
+    (every site, with what pages show of it) is kept in memory until published content or the
+    sites change (the content version). The host has been checked against ALLOWED_HOSTS first.
     """
     hostname = split_domain_port(request.get_host())[0]
     port = request.get_port()
 
-    def find() -> Site | None:
-        site = Site._find_for_request(request)
-        if site is not None:
-            site.root_page = site.root_page.specific
-        return site
+    def all_sites() -> list[Site]:
+        sites = list(
+            Site.objects.select_related(
+                "root_page", "root_page__homepage", "socialmediasettings"
+            ).order_by("pk")
+        )
+        for site in sites:
+            home = getattr(site.root_page, "homepage", None)
+            site.root_page = home if home is not None else site.root_page.specific
+        return sites
 
-    return cached_for_version(f"site:{hostname}:{port}", find, request=request)
+    sites = cached_for_version("sites", all_sites, request=request)
+    return _site_for_host(sites, hostname, int(port) if str(port).isdigit() else 80)
 
 
 def site_root_paths(request: HttpRequest | None = None) -> list:
@@ -470,7 +500,7 @@ def any_view_restrictions(request: HttpRequest | None = None) -> bool:
 def site_chrome(*, site: Site | None) -> dict[str, Any]:
     """The links every page shows: main navigation, footer links and the blog's feeds.
 
-    Two queries (the pages, the social links), then kept until published content changes.
+    One query (the social links come with the site), then kept until published content changes.
     """
     if site is None:
         return {
@@ -508,7 +538,10 @@ def _build_site_chrome(site: Site) -> dict[str, Any]:
             footer.append(link)
         if child["content_type_id"] == blog_type.pk:
             blog_url, blog_title = url, child["title"]
-    social = SocialMediaSettings.for_site(site)
+    try:
+        social = site.socialmediasettings  # loaded with the site (see site_for_request)
+    except SocialMediaSettings.DoesNotExist:
+        social = SocialMediaSettings.for_site(site)
     chrome = {
         "nav": nav,
         "footer": footer,

@@ -1,0 +1,128 @@
+"""Factories for the public site: images, snippets and pages (created under a given parent)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import factory
+import wagtail_factories
+from django.core.files.images import ImageFile
+from django.utils.text import slugify
+from PIL import Image
+
+from blog.models import (
+    Author,
+    BlogIndexPage,
+    BlogPostPage,
+    Category,
+    SiteImage,
+    StandardPage,
+)
+
+
+def png_bytes(width: int = 640, height: int = 360, colour=(11, 110, 117)) -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(output, format="PNG")
+    return output.getvalue()
+
+
+class SiteImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteImage
+
+    title = factory.Sequence(lambda n: f"Image {n}")
+    description = factory.LazyAttribute(lambda obj: f"Alt text of {obj.title}")
+    file = factory.LazyAttribute(
+        lambda obj: ImageFile(io.BytesIO(png_bytes()), name=f"{slugify(obj.title)}.png")
+    )
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Author {n}")
+    role = "Research lead"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.LazyAttribute(lambda obj: slugify(obj.name))
+    description = factory.LazyAttribute(lambda obj: f"Posts about {obj.name.lower()}.")
+
+
+class StandardPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = StandardPage
+
+    title = factory.Sequence(lambda n: f"Standard page {n}")
+    introduction = "An introduction that says what the page is about."
+    body = factory.LazyFunction(
+        lambda: [{"type": "paragraph", "value": "<p>Some prose about the organisation.</p>"}]
+    )
+
+
+class BlogIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = BlogIndexPage
+
+    title = "News"
+    slug = "blog"
+    introduction = "News, research and events."
+
+
+class BlogPostPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = BlogPostPage
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Post number {n}")
+    date_published = factory.Sequence(
+        lambda n: datetime.date(2024, 1, 1) + datetime.timedelta(days=n)
+    )
+    summary = factory.LazyAttribute(lambda obj: f"The summary of {obj.title.lower()}.")
+    body = factory.LazyFunction(
+        lambda: [
+            {"type": "paragraph", "value": "<p>" + "Words of the body. " * 60 + "</p>"},
+            {"type": "heading", "value": {"text": "A section", "level": "h2"}},
+        ]
+    )
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.categories.set(extracted)
+            self.save()
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+            self.save()
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.authors.set(extracted)
+            self.save()
+
+
+def ensure_site_baseline():
+    """The home page as the site's root, and the Editors and Moderators groups with their
+    workflow, as the data migrations create them. Transactional tests (browser journeys) empty
+    every table when they finish, so tests that need these call this first. Returns the home
+    page."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from blog.models import HomePage
+
+    import_module("blog.migrations.0004_home_page").create_home_page(apps, None)
+    import_module("blog.migrations.0005_staff_groups_and_workflow").set_up_staff(apps, None)
+    return HomePage.objects.get()
