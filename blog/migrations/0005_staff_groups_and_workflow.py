@@ -1,10 +1,11 @@
 """Editors and Moderators, and the moderation workflow that connects them.
 
 - Editors: enter the admin, create and edit pages under the home page (posts included), submit
-  them for moderation, upload and choose images and documents, add and edit authors and
-  categories. They cannot publish.
-- Moderators: everything Editors do, plus publish, unpublish, lock and unlock pages, delete images,
-  documents, authors and categories, and edit the social media settings.
+  them for moderation, upload images and documents and choose any of them, edit or delete the
+  ones they uploaded, add and edit authors and categories. They cannot publish.
+- Moderators: everything Editors do, plus publish, unpublish, lock and unlock pages, edit and
+  delete any image or document (in Wagtail, deleting goes with editing), delete authors and
+  categories, and edit the social media settings.
 - The "Moderators approval" workflow (one task: the Moderators group approves) applies to the
   home page and every page under it, the blog included.
 
@@ -17,17 +18,12 @@ from django.db import migrations
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
 MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 EDITOR_COLLECTION_PERMISSIONS = {
-    ("wagtailimages", "image"): ["add_image", "change_image", "choose_image"],
-    ("wagtaildocs", "document"): ["add_document", "change_document", "choose_document"],
+    ("wagtailimages", "image"): ["add_image", "choose_image"],
+    ("wagtaildocs", "document"): ["add_document", "choose_document"],
 }
 MODERATOR_COLLECTION_PERMISSIONS = {
-    ("wagtailimages", "image"): ["add_image", "change_image", "choose_image", "delete_image"],
-    ("wagtaildocs", "document"): [
-        "add_document",
-        "change_document",
-        "choose_document",
-        "delete_document",
-    ],
+    ("wagtailimages", "image"): ["add_image", "change_image", "choose_image"],
+    ("wagtaildocs", "document"): ["add_document", "change_document", "choose_document"],
 }
 EDITOR_MODEL_PERMISSIONS = {
     ("wagtailadmin", "admin"): ["access_admin"],
@@ -67,11 +63,15 @@ def _grant(apps, group, page, collection, page_perms, collection_perms, model_pe
             permission=_permission(apps, "wagtailcore", "page", codename),
         )
     for (app_label, model), codenames in collection_perms.items():
-        for codename in codenames:
+        wanted = [_permission(apps, app_label, model, codename) for codename in codenames]
+        GroupCollectionPermission.objects.filter(
+            group=group,
+            permission__content_type__app_label=app_label,
+            permission__content_type__model=model,
+        ).exclude(permission__in=wanted, collection=collection).delete()
+        for permission in wanted:
             GroupCollectionPermission.objects.get_or_create(
-                group=group,
-                collection=collection,
-                permission=_permission(apps, app_label, model, codename),
+                group=group, collection=collection, permission=permission
             )
     for (app_label, model), codenames in model_perms.items():
         for codename in codenames:
@@ -142,13 +142,12 @@ def set_up_staff(apps, schema_editor):
         MODERATOR_COLLECTION_PERMISSIONS,
         MODERATOR_MODEL_PERMISSIONS,
     )
-    # Wagtail's first migration gave Editors model-level delete rights on images and documents;
-    # deleting them is the Moderators' call.
-    for app_label, model, codename in (
-        ("wagtailimages", "image", "delete_image"),
-        ("wagtaildocs", "document", "delete_document"),
-    ):
-        editors.permissions.remove(_permission(apps, app_label, model, codename))
+    # Wagtail's first migration gave both groups model-level rights on images and documents;
+    # the collection permissions above are the ones Wagtail checks, so drop the stray ones.
+    for group in (editors, moderators):
+        for app_label, model in (("wagtailimages", "image"), ("wagtaildocs", "document")):
+            for action in ("change", "delete"):
+                group.permissions.remove(_permission(apps, app_label, model, f"{action}_{model}"))
     _workflow(apps, moderators, home)
 
 
