@@ -113,16 +113,30 @@ class BlogPostPageFactory(wagtail_factories.PageFactory):
 
 
 def ensure_site_baseline():
-    """The home page as the site's root, and the Editors and Moderators groups with their
-    workflow, as the data migrations create them. Transactional tests (browser journeys) empty
-    every table when they finish, so tests that need these call this first. Returns the home
-    page."""
+    """What the data migrations create: Wagtail's root page and root collection, the home page
+    as the site's root, the Editors, Moderators and Members groups and the moderation workflow.
+
+    Transactional tests (browser journeys) empty every table when they finish, so tests that need
+    these call this first. Returns the home page.
+    """
     from importlib import import_module
 
     from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from django.utils.translation import get_supported_language_variant
+    from wagtail.models import Collection, Locale, Page
 
     from blog.models import HomePage
 
+    locale = Locale.objects.order_by("pk").first() or Locale.objects.create(
+        language_code=get_supported_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root", live=True, locale=locale))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    Group.objects.get_or_create(name="Members")
     import_module("blog.migrations.0004_home_page").create_home_page(apps, None)
     import_module("blog.migrations.0005_staff_groups_and_workflow").set_up_staff(apps, None)
     return HomePage.objects.get()
