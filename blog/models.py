@@ -268,13 +268,12 @@ class HomePage(SitePageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         user = request.user
-        context["featured_posts"] = lazy(lambda: selectors.featured_posts(home=self, user=user))
+        featured_ids = lazy(lambda: selectors.featured_post_ids(home=self))
+        context["featured_posts"] = lazy(
+            lambda: selectors.featured_posts(post_ids=list(featured_ids), user=user)
+        )
         context["latest_posts"] = lazy(
-            lambda: selectors.latest_posts(
-                user=user,
-                limit=6,
-                exclude_ids=HomePageFeaturedPost.objects.filter(page=self).values("post_id"),
-            )
+            lambda: selectors.latest_posts(user=user, limit=6, exclude_ids=list(featured_ids))
         )
         return context
 

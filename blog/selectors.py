@@ -41,7 +41,6 @@ from blog.models import (
     BlogPostPage,
     BlogPostTag,
     Category,
-    HomePageFeaturedPost,
     SiteRendition,
     SocialMediaSettings,
     StandardPage,
@@ -201,7 +200,11 @@ def related_posts(
     Leaves out the post itself and the `skip_latest` most recent posts, which the post page
     already lists as "Latest posts".
     """
-    category_ids = post.categories.values("pk")
+    # The post's own category list (loaded once, and also right in a preview, where the post's
+    # categories are still only in memory).
+    category_ids = [category.pk for category in post.category_list]
+    if not category_ids:
+        return BlogPostPage.objects.none()
     latest_ids = (
         visible_posts(user=user)
         .exclude(pk=post.pk)
@@ -218,12 +221,19 @@ def related_posts(
     return with_card_data(posts).order_by("-shared_categories", "-date_published", "-pk")[:limit]
 
 
-def featured_posts(*, home: Page, user: Visitor) -> QuerySet[BlogPostPage]:
-    """The home page's chosen posts, in the editors' order, that this visitor may read."""
-    featured = HomePageFeaturedPost.objects.filter(page=home)
-    posts = visible_posts(user=user).filter(pk__in=featured.values("post_id"))
-    order = featured.filter(post_id=OuterRef("pk")).values("sort_order")[:1]
-    return with_card_data(posts).annotate(feature_order=order).order_by("feature_order")
+def featured_post_ids(*, home: Page) -> list[int]:
+    """The ids of the home page's chosen posts, in the editors' order (also right in a preview,
+    where the choice is still only in memory)."""
+    return [item.post_id for item in home.featured_posts.all() if item.post_id]
+
+
+def featured_posts(*, post_ids: list[int], user: Visitor) -> list[BlogPostPage]:
+    """The chosen posts (`featured_post_ids`), in that order, that this visitor may read."""
+    ids = list(post_ids)
+    if not ids:
+        return []
+    posts = {post.pk: post for post in with_card_data(visible_posts(user=user).filter(pk__in=ids))}
+    return [posts[pk] for pk in ids if pk in posts]
 
 
 def archive_years(*, user: Visitor) -> QuerySet:

@@ -326,3 +326,27 @@ def test_not_found_page_matches_the_site(client, home):
     page = BeautifulSoup(response.content, "html.parser")
     assert page.h1.get_text(strip=True) == "We can't find that page"
     assert page.find("form", attrs={"role": "search"})
+
+
+def test_every_page_type_previews_the_unsaved_changes(home, blog, about, make_post, category):
+    author = AuthorFactory(photo=SiteImageFactory())
+    post = make_post(authors=[author], categories=[category], tags=["data"])
+    featured = make_post(title="Chosen in the editor")
+
+    post.title = "Post title being edited"
+    post.categories = [category]
+    home.mission_heading = "Mission being edited"
+    home.featured_posts = [HomePageFeaturedPost(post=featured)]
+    about.title = "About title being edited"
+    blog.introduction = "Introduction being edited"
+
+    for page, text in [
+        (post, "Post title being edited"),
+        (home, "Mission being edited"),
+        (home, "Chosen in the editor"),
+        (about, "About title being edited"),
+        (blog, "Introduction being edited"),
+    ]:
+        response = page.make_preview_request()
+        assert response.status_code == 200, page
+        assert text in response.content.decode(), text
