@@ -131,6 +131,23 @@ def _load_posts(total: int) -> None:
     print(f"  {BlogPostPage.objects.count()} posts in the blog.")
 
 
+def _uncached_search_ms(query: str, rounds: int = 20) -> float:
+    """Milliseconds a search takes in this process when its results are not cached yet."""
+    import time
+
+    from blog.services import content_version_bump
+
+    timings = []
+    for _ in range(rounds):
+        content_version_bump()
+        started = time.perf_counter()
+        status, _ = harness.count_queries("/search/?q=" + query.replace(" ", "+"))
+        timings.append((time.perf_counter() - started) * 1000)
+        assert status == 200
+    timings.sort()
+    return timings[len(timings) // 2]
+
+
 def main() -> int:
     args = _arguments()
     port = harness.free_port()
@@ -172,14 +189,19 @@ def main() -> int:
         ("search", "Search", "/search/?q=child+protection"),
     ]
 
-    print("Counting SQL queries (first request: cold caches; second: warm) ...")
+    print("Counting SQL queries (right after a publication, then in the steady state) ...")
+    from blog.services import content_version_bump
+
     queries = {}
     for key, _, path in pages:
+        harness.count_queries(path)  # the first visitor ever creates the image renditions
+        content_version_bump()  # what publishing does: every cached fragment is stale
         status, cold = harness.count_queries(path)
         status_warm, warm = harness.count_queries(path)
         if status != 200 or status_warm != 200:
             raise SystemExit(f"{path} answered {status}")
         queries[key] = (cold, warm)
+    uncached_search_ms = _uncached_search_ms("child protection")
 
     rows = []
     print(f"Serving with gunicorn ({args.workers} workers) and measuring with wrk ...")
@@ -198,7 +220,7 @@ def main() -> int:
                     "rps": f"{result.requests_per_second:.0f}",
                     "p50": f"{result.p50_ms:.1f}",
                     "p99": f"{result.p99_ms:.1f}",
-                    "queries": f"{warm} ({cold} cold)",
+                    "queries": f"{warm} ({cold} after publishing)",
                     "errors": str(result.errors),
                     "target": f">= {TARGETS[key]} req/s, <= {MAX_QUERIES} queries",
                     "ok": "yes" if passed and not result.errors else "NO",
@@ -223,6 +245,10 @@ def main() -> int:
             ("target", "target"),
             ("ok", "met"),
         ],
+    )
+    print(
+        f"\nSearch results are cached per query until content changes; a search not cached yet "
+        f"takes {uncached_search_ms:.0f} ms in one process (median), with 1 SQL query."
     )
     return 0 if all(row["ok"] == "yes" for row in rows) else 1
 

@@ -33,6 +33,7 @@ from wagtail.snippets.models import register_snippet
 
 from blog.blocks import BodyBlock
 from blog.middleware import PublicCacheMixin
+from blog.pagination import CountedPaginator
 
 WORDS_PER_MINUTE = 230
 
@@ -170,22 +171,6 @@ def redirect_to_login(next_path: str) -> HttpResponse:
     response = django_redirect_to_login(next_path)
     add_never_cache_headers(response)
     return response
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its item count up front, whose items are fetched only when a template
-    iterates over the page (inside a cached fragment, perhaps never)."""
-
-    def __init__(self, build_items: Callable[[], Any], count: int, per_page: int) -> None:
-        super().__init__((), per_page)
-        self._build_items = build_items
-        self.__dict__["count"] = count  # Paginator.count is a cached_property
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        items = lazy(lambda: list(self._build_items()[bottom : bottom + self.per_page]))
-        return self._get_page(items, number, self)
 
 
 def paginate(request: HttpRequest, paginator: Paginator):

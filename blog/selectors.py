@@ -6,11 +6,15 @@ goes through `hide_members_only`, the one place that decides what a visitor may 
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -352,6 +356,67 @@ class SearchPaginator(Paginator):
         if not rows and number > 1:
             raise EmptyPage("That page contains no results.")
         return self._get_page(rows, number, self)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result, as the results page shows it."""
+
+    title: str
+    url: str
+    excerpt: str
+    date_published: datetime.date | None
+    members_only: bool
+
+
+SEARCH_CACHE_TIMEOUT = 10 * 60
+
+
+def search_results(
+    *, query: str, page_number: int | str, user: Visitor, request: HttpRequest
+) -> tuple[list[SearchHit], int]:
+    """One page of results for `query` and the number of results in all.
+
+    Raises PageNotAnInteger or EmptyPage for a page that does not exist. Results are cached per
+    query, page and audience (members see members-only posts) until published content changes:
+    repeated searches cost no query.
+    """
+    try:
+        number = int(page_number)
+    except (TypeError, ValueError) as exc:
+        raise PageNotAnInteger("That page number is not an integer.") from exc
+    site = Site.find_for_request(request)
+    audience = "members" if visitor_is_member(user) else "public"
+    digest = hashlib.sha256(query.lower().encode()).hexdigest()[:32]
+    key = ":".join(
+        ["blog:search", content_version(request), audience, str(site.pk if site else 0)]
+        + [str(number), digest]
+    )
+    cached = cache.get(key)
+    if cached is None:
+        paginator = SearchPaginator(
+            search_pages(query=query, user=user), settings.SEARCH_RESULTS_PER_PAGE
+        )
+        try:
+            page = paginator.page(number)
+        except EmptyPage:
+            cache.set(key, "empty", SEARCH_CACHE_TIMEOUT)
+            raise
+        hits = [
+            SearchHit(
+                title=result.title,
+                url=result.get_url(request) or "",
+                excerpt=result.excerpt,
+                date_published=result.date_published,
+                members_only=bool(result.members_only),
+            )
+            for result in page.object_list
+        ]
+        cached = (hits, paginator.count)
+        cache.set(key, cached, SEARCH_CACHE_TIMEOUT)
+    if cached == "empty":
+        raise EmptyPage("That page contains no results.")
+    return cached
 
 
 def sitemap_pages(*, site: Site) -> QuerySet[Page]:

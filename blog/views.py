@@ -12,6 +12,7 @@ from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from blog import selectors
 from blog.middleware import public_cache
+from blog.pagination import KnownPagePaginator
 from blog.sitemaps import SiteSitemap
 
 SEARCH_QUERY_MAX_LENGTH = 200
@@ -24,11 +25,14 @@ def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:SEARCH_QUERY_MAX_LENGTH]
     results_page = None
     if query:
-        paginator = selectors.SearchPaginator(
-            selectors.search_pages(query=query, user=request.user),
-            settings.SEARCH_RESULTS_PER_PAGE,
-        )
         try:
+            hits, total = selectors.search_results(
+                query=query,
+                page_number=request.GET.get("page") or 1,
+                user=request.user,
+                request=request,
+            )
+            paginator = KnownPagePaginator(hits, total, settings.SEARCH_RESULTS_PER_PAGE)
             results_page = paginator.page(request.GET.get("page") or 1)
         except (EmptyPage, PageNotAnInteger) as exc:
             raise Http404("No such page of results.") from exc

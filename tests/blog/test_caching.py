@@ -128,3 +128,19 @@ def test_publishing_purges_the_post_and_its_listings_from_the_cdn(
     assert "http://localhost/blog/feed/rss/" in purged
     assert "http://localhost/blog/feed/atom/" in purged
     assert "http://localhost/sitemap.xml" in purged
+
+
+def test_repeated_searches_come_from_the_cache_until_content_changes(client, make_post, post):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = client.get("/search/", {"q": "public"})
+    with CaptureQueriesContext(connection) as repeated:
+        again = client.get("/search/", {"q": "Public"})
+
+    assert 'href="/blog/a-public-post/"' in first.content.decode()
+    assert 'href="/blog/a-public-post/"' in again.content.decode()
+    assert len(repeated) == 0
+    make_post(title="Another public post", live=False).save_revision().publish()
+    after = client.get("/search/", {"q": "public"}).content.decode()
+    assert 'href="/blog/another-public-post/"' in after
