@@ -616,7 +616,7 @@ def _build_site_chrome(site: Site) -> dict[str, Any]:
     try:
         social = site.socialmediasettings  # loaded with the site (see site_for_request)
     except SocialMediaSettings.DoesNotExist:
-        social = SocialMediaSettings.for_site(site)
+        social = SocialMediaSettings(site=site)  # nothing set yet (a selector never writes)
     chrome = {
         "nav": nav,
         "footer": footer,
