@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,7 +41,14 @@ def search(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "blog/search.html",
-        {"search_query": query, "results": results_page},
+        {
+            "search_query": query,
+            "results": results_page,
+            # The results fragment differs with the query as typed (highlighting) and the page.
+            "search_cache_key": hashlib.sha256(
+                f"{results_page.number if results_page else 0}:{query}".encode()
+            ).hexdigest(),
+        },
     )
 
 

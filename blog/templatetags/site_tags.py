@@ -133,3 +133,20 @@ def share_image_for(page):
     """The image that represents a page when shared: a post's featured image, the home page's
     hero image, or None."""
     return getattr(page, "featured_image", None) or getattr(page, "hero_image", None)
+
+
+@register.simple_tag
+def page_links(page, around: int = 2) -> list[dict]:
+    """The page numbers a pagination bar shows: the first, the last and `around` either side of
+    the current one, with a gap (None) where numbers are left out."""
+    last = page.paginator.num_pages
+    current = page.number
+    shown = {1, last, *range(max(1, current - around), min(last, current + around) + 1)}
+    links: list[dict] = []
+    previous = 0
+    for number in sorted(shown):
+        if number - previous > 1:
+            links.append({"gap": True})
+        links.append({"number": number, "current": number == current})
+        previous = number
+    return links

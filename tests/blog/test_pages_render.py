@@ -350,3 +350,18 @@ def test_every_page_type_previews_the_unsaved_changes(home, blog, about, make_po
         response = page.make_preview_request()
         assert response.status_code == 200, page
         assert text in response.content.decode(), text
+
+
+def test_pagination_shows_first_last_and_neighbours_with_gaps():
+    from django.core.paginator import Paginator
+
+    from blog.templatetags.site_tags import page_links
+
+    def shown(number):
+        links = page_links(Paginator(range(200), 10).page(number))
+        return [link.get("number", "…") for link in links]
+
+    assert shown(1) == [1, 2, 3, "…", 20]
+    assert shown(10) == [1, "…", 8, 9, 10, 11, 12, "…", 20]
+    assert shown(19) == [1, "…", 17, 18, 19, 20]
+    assert shown(4) == [1, 2, 3, 4, 5, 6, "…", 20]
