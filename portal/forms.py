@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.account.forms import SignupForm
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils.safestring import mark_safe
 
 from portal.countries import COUNTRIES
@@ -92,6 +93,13 @@ class MemberSignupForm(SignupForm):
             self.fields[honeypot].is_honeypot = True
 
 
+def _https_links(model_field, **kwargs):
+    # Links typed without a scheme ("example.org") are taken as https.
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
 class ProfileForm(forms.ModelForm):
     first_name = forms.CharField(label="Given name(s)", max_length=150)
     last_name = forms.CharField(label="Family name", max_length=150)
@@ -112,6 +120,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = MemberProfile
+        formfield_callback = _https_links
         fields = [
             "organisation",
             "job_title",
