@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from portal import selectors
-from portal.models import Membership, MemberProfile, Sector, User
+from portal.models import MemberProfile, Membership, Sector, User
 
 PASSWORD = "a-long-test-password-42"
 

@@ -6,7 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 
-from portal.models import Membership, MemberProfile, User
+from portal.models import MemberProfile, Membership, User
 from tests.factories.portal import UserFactory
 
 pytestmark = pytest.mark.django_db
