@@ -109,7 +109,8 @@ class ProfileForm(forms.ModelForm):
         max_length=1000,
         help_text="Separate them with commas, e.g. financial intelligence, OSINT, victim support.",
     )
-    photo = forms.ImageField(
+    # A FileField, not an ImageField: validate_photo checks the content with its own messages.
+    photo = forms.FileField(
         label="Photo",
         required=False,
         help_text="A JPEG, PNG or WebP photo, at least 200×200 pixels and up to 5 MB. We crop it "

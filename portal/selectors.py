@@ -164,6 +164,11 @@ def profile_for_viewer(*, viewer: User, public_id) -> MemberProfile | None:
     )
 
 
+def photo_visible(*, viewer: User, key: str) -> bool:
+    """Whether the photo with this key belongs to a member the viewer may see."""
+    return approved_profiles().exclude(_blocked_either_way(viewer)).filter(photo_key=key).exists()
+
+
 def contact_details_visible(*, viewer: User, profile: MemberProfile) -> bool:
     if profile.user_id == viewer.pk:
         return True

@@ -182,14 +182,7 @@ def photo(request, key: str, size: int):
     visible to the viewer (approved, not blocked)."""
     if size not in SIZES or not key.isalnum():
         raise Http404
-    owner = (
-        selectors.approved_profiles()
-        .exclude(selectors._blocked_either_way(request.user))
-        .filter(photo_key=key)
-        .only("pk")
-        .first()
-    )
-    if owner is None:
+    if not selectors.photo_visible(viewer=request.user, key=key):
         raise Http404
     storage = storages["member_photos"]
     name = f"{key}-{size}.jpg"
@@ -207,7 +200,11 @@ def photo(request, key: str, size: int):
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
     profile = request.user.profile
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=profile,
+    )
     if request.method == "POST" and form.is_valid():
         services.profile_update(
             profile=profile,
@@ -251,7 +248,7 @@ def connections(request):
 @require_http_methods(["GET", "POST"])
 def connect(request, public_id):
     profile = _profile_or_404(request, public_id)
-    form = ConnectionRequestForm(request.POST or None)
+    form = ConnectionRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.connection_request_send(
@@ -363,7 +360,7 @@ def report(request, public_id):
     profile = _profile_or_404(request, public_id)
     if profile.user_id == request.user.pk:
         raise Http404
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     has_conversation = selectors.conversation_between(request.user, profile.user) is not None
     if not has_conversation:
         del form.fields["share_conversation"]
@@ -413,7 +410,7 @@ def conversation(request, pk: int):
         and selectors.are_connected(user, peer)
         and not selectors.is_blocked_either_way(user, peer)
     )
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_reply:
             raise PermissionDenied("You can no longer message this member.")
@@ -451,7 +448,7 @@ def message_member(request, public_id):
     if not selectors.are_connected(request.user, profile.user):
         messages.error(request, "You can message a member once you are connected.")
         return redirect("portal:member", profile.public_id)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             message = services.message_send(
@@ -476,7 +473,7 @@ def account(request):
     form = None
     if profile is not None:
         form = NotificationPreferencesForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,
             initial={
                 "email_on_request": profile.email_on_request,
                 "email_on_accept": profile.email_on_accept,
@@ -525,7 +522,7 @@ def data_export(request):
 @require_http_methods(["GET", "POST"])
 @reauthentication_required(allow_get=True)
 def account_delete(request):
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.user.is_staff or request.user.is_superuser:
         return render(request, "portal/account_delete.html", {"form": None, "is_staff": True})
     if request.method == "POST" and form.is_valid():
