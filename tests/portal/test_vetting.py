@@ -196,3 +196,65 @@ def test_editors_cannot_open_the_review_screens(client, applicant):
     assert (response.status_code, response["Location"]) == (302, "/admin/")
     applicant.membership.refresh_from_db()
     assert applicant.membership.status == Membership.Status.PENDING
+
+
+def test_reports_show_a_shared_conversation_and_can_be_resolved(admin_client, member, peer):
+    request = services.connection_request_send(sender=member, recipient=peer)
+    services.connection_request_accept(user=peer, request_id=request.pk)
+    services.message_send(sender=peer, recipient=member, body="An unacceptable message")
+    shared = services.member_report(
+        reporter=member,
+        reported=peer,
+        reason="harassment",
+        details="See the thread.",
+        share_conversation=True,
+    )
+    private = services.member_report(
+        reporter=member, reported=peer, reason="spam", details="Adverts.", share_conversation=False
+    )
+
+    listing = admin_client.get("/admin/members/reports/").content.decode()
+    assert "Harassment or abuse" in listing and "Spam or unsolicited promotion" in listing
+    assert (
+        "An unacceptable message"
+        in admin_client.get(f"/admin/members/reports/{shared.pk}/").content.decode()
+    )
+    private_page = admin_client.get(f"/admin/members/reports/{private.pk}/").content.decode()
+    assert "An unacceptable message" not in private_page
+    assert "did not share a conversation" in private_page
+
+    empty = admin_client.post(f"/admin/members/reports/{private.pk}/", {"note": ""})
+    assert empty.status_code == 400
+    done = admin_client.post(f"/admin/members/reports/{private.pk}/", {"note": "Warned them."})
+    assert done.status_code == 302
+    private.refresh_from_db()
+    assert (private.status, private.resolution_note) == ("resolved", "Warned them.")
+
+
+def test_staff_can_edit_any_members_profile(admin_client, member):
+    url = f"/admin/members/profiles/{member.profile.pk}/"
+    assert "Edit member profile" in admin_client.get(url).content.decode()
+
+    response = admin_client.post(
+        url,
+        {
+            "first_name": "Amelia",
+            "last_name": "Chen-Smith",
+            "organisation": "Harbour Bank",
+            "job_title": "Director",
+            "sector": "financial_services",
+            "country": "AU",
+            "contact_visibility": "connections",
+        },
+    )
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    member.profile.refresh_from_db()
+    assert (member.last_name, member.profile.job_title) == ("Chen-Smith", "Director")
+
+
+def test_the_admin_menu_shows_the_queue_size_to_reviewers(admin_client, applicant):
+    html = admin_client.get("/admin/").content.decode()
+
+    assert "Applications to review (1)" in html
