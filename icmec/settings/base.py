@@ -330,6 +330,50 @@ ORGANISATION_POSTAL_ADDRESS = env.str(
 
 WAGTAILIMAGES_IMAGE_MODEL = "blog.SiteImage"
 
+# --- The public site ---
+INSTALLED_APPS += [
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.frontend_cache",
+]
+# Decides the Cache-Control header of public pages. Its response phase runs after the session,
+# CSRF and messages middleware, so it sees every cookie and message they add.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "blog.middleware.CacheHeadersMiddleware",
+)
+# Anonymous public pages: browsers keep them briefly, a CDN or proxy longer (publishing purges).
+PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
+PUBLIC_CACHE_S_MAXAGE = env.int("PUBLIC_CACHE_S_MAXAGE", default=600)
+BLOG_POSTS_PER_PAGE = 10
+SEARCH_RESULTS_PER_PAGE = 10
+# Wagtail's frontend cache purges published pages (and the listings that show them) from a CDN or
+# caching proxy. Each backend is switched on by its own variables.
+WAGTAILFRONTENDCACHE = {}
+if env.str("FRONTEND_CACHE_PURGE_URL", default=""):
+    # Varnish, Squid, nginx or any proxy that accepts HTTP PURGE requests.
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env.str("FRONTEND_CACHE_PURGE_URL"),
+    }
+if env.str("CLOUDFLARE_ZONE_ID", default=""):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": env.str("CLOUDFLARE_ZONE_ID"),
+        "BEARER_TOKEN": env.str("CLOUDFLARE_BEARER_TOKEN", default=""),
+    }
+if env.str("CLOUDFRONT_DISTRIBUTION_ID", default=""):
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": env.str("CLOUDFRONT_DISTRIBUTION_ID"),
+    }
+# Lazily adds the site's navigation, footer links, feed URLs and fragment-cache keys to templates.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("blog.context_processors.public_site")
+# Cached fragments of public pages expire after this; publishing invalidates them at once.
+FRAGMENT_CACHE_TIMEOUT = env.int("FRAGMENT_CACHE_TIMEOUT", default=60 * 60)
+# Wagtail runs search indexing and reference-index updates as django-tasks; one INFO line per
+# task drowns everything else.
+LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
+
 # --- Member portal ---
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "portal.forms.MemberSignupForm"}
