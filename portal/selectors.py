@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -82,24 +83,29 @@ def _blocked_either_way(viewer: User) -> Q:
     )
 
 
+def _visible_to(viewer: User) -> QuerySet[MemberProfile]:
+    return approved_profiles().exclude(_blocked_either_way(viewer))
+
+
+def with_connection_state(queryset: QuerySet[MemberProfile], viewer: User) -> QuerySet:
+    """Annotate the viewer's connection state to each profile: `is_connected`, `sent_request_id`
+    (the viewer's pending request to that person) and `received_request_id` (theirs)."""
+    pending = ConnectionRequest.objects.filter(status=ConnectionRequest.Status.PENDING)
+    return queryset.annotate(
+        is_connected=Exists(Connection.objects.filter(user=viewer, peer=OuterRef("user"))),
+        sent_request_id=Subquery(
+            pending.filter(sender=viewer, recipient=OuterRef("user")).values("pk")[:1]
+        ),
+        received_request_id=Subquery(
+            pending.filter(sender=OuterRef("user"), recipient=viewer).values("pk")[:1]
+        ),
+    )
+
+
 def visible_profiles(viewer: User) -> QuerySet[MemberProfile]:
     """Approved profiles the viewer may see (blocks hide people from each other), with the
-    viewer's connection state to each as annotations: `is_connected`, `sent_request_id` (their
-    pending request to that person) and `received_request_id` (that person's pending request)."""
-    pending = ConnectionRequest.objects.filter(status=ConnectionRequest.Status.PENDING)
-    return (
-        approved_profiles()
-        .exclude(_blocked_either_way(viewer))
-        .annotate(
-            is_connected=Exists(Connection.objects.filter(user=viewer, peer=OuterRef("user"))),
-            sent_request_id=Subquery(
-                pending.filter(sender=viewer, recipient=OuterRef("user")).values("pk")[:1]
-            ),
-            received_request_id=Subquery(
-                pending.filter(sender=OuterRef("user"), recipient=viewer).values("pk")[:1]
-            ),
-        )
-    )
+    viewer's connection state to each (see `with_connection_state`)."""
+    return with_connection_state(_visible_to(viewer), viewer)
 
 
 _WORD = re.compile(r"[\w]+", re.UNICODE)
@@ -124,9 +130,9 @@ class DirectoryFilters:
     expertise: str = ""
 
 
-def directory_search(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
-    """The directory: visible members but the viewer, searched and filtered, best match first."""
-    profiles = visible_profiles(viewer).exclude(user=viewer).prefetch_related("expertise")
+def directory_matches(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
+    """Who the directory finds, without ordering or annotations (what the paginator counts)."""
+    profiles = _visible_to(viewer).exclude(user=viewer)
     if filters.sector:
         profiles = profiles.filter(sector=filters.sector)
     if filters.country:
@@ -135,26 +141,49 @@ def directory_search(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Mem
         profiles = profiles.filter(tagged_expertise__tag__slug=filters.expertise)
     query = _search_query(filters.q)
     if query is not None:
-        return profiles.filter(search_vector=query).order_by(
-            -SearchRank(F("search_vector"), query), "user__last_name", "pk"
-        )
+        profiles = profiles.filter(search_vector=query)
+    return profiles
+
+
+def directory_search(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
+    """The directory: visible members but the viewer, searched and filtered, best match first,
+    with the viewer's connection state to each."""
+    profiles = with_connection_state(
+        directory_matches(viewer=viewer, filters=filters), viewer
+    ).prefetch_related("expertise")
+    query = _search_query(filters.q)
+    if query is not None:
+        return profiles.order_by(-SearchRank(F("search_vector"), query), "user__last_name", "pk")
     return profiles.order_by("user__last_name", "user__first_name", "pk")
 
 
+FILTER_OPTIONS_TIMEOUT = 300  # seconds; new countries and tags appear in the filters this late
+
+
 def directory_countries() -> list[str]:
-    """Country codes that at least one approved member has, for the directory's filter."""
-    return list(approved_profiles().order_by().values_list("country", flat=True).distinct())
+    """Country codes that at least one approved member has, for the directory's filter.
+    The same for everyone, so cached for a few minutes."""
+
+    def compute() -> list[str]:
+        return sorted(approved_profiles().order_by().values_list("country", flat=True).distinct())
+
+    return cache.get_or_set("portal:directory:countries", compute, FILTER_OPTIONS_TIMEOUT)
 
 
-def directory_expertise(limit: int = 40) -> list[ExpertiseTag]:
-    """The most used areas of expertise among approved members."""
-    return list(
-        ExpertiseTag.objects.filter(
-            tagged_profiles__content_object__in=approved_profiles().values("pk")
+def directory_expertise(limit: int = 40) -> list[tuple[str, str]]:
+    """The most used areas of expertise among approved members, as (slug, name). Cached."""
+
+    def compute() -> list[tuple[str, str]]:
+        return list(
+            ExpertiseTag.objects.filter(
+                tagged_profiles__content_object__in=approved_profiles().values("pk")
+            )
+            .annotate(uses=Count("tagged_profiles"))
+            .order_by("-uses", "name")
+            .values_list("slug", "name")[:limit]
         )
-        .annotate(uses=Count("tagged_profiles"))
-        .order_by("-uses", "name")[:limit]
-    )
+
+    return cache.get_or_set(f"portal:directory:expertise:{limit}", compute, FILTER_OPTIONS_TIMEOUT)
 
 
 def profile_for_viewer(*, viewer: User, public_id) -> MemberProfile | None:

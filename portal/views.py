@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,6 +34,18 @@ from portal.forms import (
 )
 from portal.models import MemberProfile, Membership, Sector
 from portal.photos import SIZES
+
+
+class CountingPaginator(Paginator):
+    """Counts a lean queryset (no annotations, no ordering) instead of the page's own."""
+
+    def __init__(self, object_list, per_page, *, count_queryset, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count_queryset = count_queryset
+
+    @cached_property
+    def count(self) -> int:
+        return self._count_queryset.count()
 
 
 def _status_page(request, status: int = 200):
@@ -128,7 +141,11 @@ def directory(request):
         expertise=request.GET.get("expertise", "").strip()[:100],
     )
     results = selectors.directory_search(viewer=request.user, filters=filters)
-    paginator = Paginator(results, settings.PORTAL_DIRECTORY_PAGE_SIZE)
+    paginator = CountingPaginator(
+        results,
+        settings.PORTAL_DIRECTORY_PAGE_SIZE,
+        count_queryset=selectors.directory_matches(viewer=request.user, filters=filters),
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
