@@ -42,8 +42,9 @@ pytest: install ## Run the test suite only (pass ARGS="-k name" to select)
 
 test: lint check pytest ## Every check and test (what CI runs)
 
-bench: install ## Benchmark the public site (N posts, default 200) with gunicorn and wrk
+bench: install ## Benchmark the public site (N posts, default 200) and the member portal (5,000 members)
 	$(PY) bench/site.py $(ARGS)
+	$(PY) bench/portal.py $(PORTAL_ARGS)
 
 bench-newsletter: install ## Benchmark newsletter sending against an SMTP sink
 	$(PY) bench/newsletter.py $(ARGS)

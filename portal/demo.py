@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
@@ -123,11 +123,31 @@ def _account(email: str, first_name: str, last_name: str, **extra) -> tuple[User
     return user, True
 
 
+# The permissions migration 0004 gives the "Member reviewers" group.
+REVIEWER_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("portal", "review_membership"),
+    ("portal", "handle_report"),
+    ("portal", "change_memberprofile"),
+]
+
+
+def ensure_reviewers_group() -> Group:
+    """The "Member reviewers" group with its permissions (a flushed test database loses the
+    data migration's rows)."""
+    group, _ = Group.objects.get_or_create(name=selectors.REVIEWERS_GROUP)
+    if group.permissions.count() < len(REVIEWER_PERMISSIONS):
+        for app_label, codename in REVIEWER_PERMISSIONS:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
+
+
 def _reviewer(stdout, style) -> User:
-    user, created = _account(REVIEWER_EMAIL, "Rhea", "Reviewer", is_staff=True)
-    if created:
-        user.groups.add(Group.objects.get_or_create(name=selectors.REVIEWERS_GROUP)[0])
-    return user
+    user, _ = _account(REVIEWER_EMAIL, "Rhea", "Reviewer", is_staff=True)
+    user.groups.add(ensure_reviewers_group())
+    return User.objects.get(pk=user.pk)  # fresh permission caches
 
 
 def _member(data: dict, reviewer: User) -> User:

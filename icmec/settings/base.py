@@ -385,6 +385,8 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or emai
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_SIGNUP_REDIRECT_URL = "portal:home"
 LOGIN_REDIRECT_URL = "portal:home"
+# Members-only Wagtail pages send visitors to allauth's login (not Wagtail's bare form).
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 MFA_RECOVERY_CODE_COUNT = 10
 MIDDLEWARE.append("portal.middleware.StaffMFAMiddleware")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from portal import selectors
@@ -47,19 +47,9 @@ def members_group() -> Group:
 
 
 def reviewers_group() -> Group:
-    group, created = Group.objects.get_or_create(name=selectors.REVIEWERS_GROUP)
-    if created or not group.permissions.exists():
-        # Transactional tests flush the data migration's group; rebuild it the same way.
-        for app_label, codename in (
-            ("wagtailadmin", "access_admin"),
-            ("portal", "review_membership"),
-            ("portal", "handle_report"),
-            ("portal", "change_memberprofile"),
-        ):
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-    return group
+    from portal.demo import ensure_reviewers_group
+
+    return ensure_reviewers_group()
 
 
 def make_applicant(*, status: str = Membership.Status.PENDING, **user_fields) -> User:
