@@ -38,7 +38,7 @@ check: install ## Django system checks and the migrations check
 	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 pytest: install ## Run the test suite only (pass ARGS="-k name" to select)
-	$(PY) -m pytest $(ARGS)
+	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) -m pytest $(ARGS)
 
 test: lint check pytest ## Every check and test (what CI runs)
 

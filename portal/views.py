@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -98,8 +99,11 @@ def _profile_or_404(request, public_id) -> MemberProfile:
 
 
 def _back(request, fallback: str):
+    """Back to the page the form was on (a local `next`), else to `fallback`."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(fallback)
 

@@ -192,3 +192,36 @@ def test_the_sessions_page_offers_to_sign_out_other_sessions(client, member):
     html = client.get("/accounts/sessions/").content.decode()
 
     assert "Sign Out Other Sessions" in html
+
+
+def test_changing_the_email_address_after_re_authentication_sends_a_link(
+    client, member, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    client.force_login(member)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/email/", {"action_add": "", "email": "amelia.new@example.org"}
+        )
+
+    assert response.status_code == 302
+    page = client.get("/accounts/email/").content.decode()
+    assert "Waiting for confirmation" in page and "amelia.new@example.org" in page
+    assert " style=" not in page
+    assert any(m.to == ["amelia.new@example.org"] for m in mail.outbox)
+
+
+def test_after_an_action_members_only_go_back_to_pages_of_this_site(client, member, peer):
+    from portal import services
+
+    request = services.connection_request_send(sender=peer, recipient=member)
+    client.force_login(member)
+
+    response = client.post(
+        f"/portal/requests/{request.pk}/decline/", {"next": "/\\\\evil.example/"}
+    )
+
+    assert response["Location"] == "/portal/connections/"
