@@ -298,9 +298,11 @@ def main() -> int:
                         "queries": queries,
                     }
                 )
+        load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
         print(
             f"\nMember portal, logged in: {args.members} members, gunicorn {args.workers} sync "
-            f"workers, wrk {args.connections} connections x {args.duration}s per scenario\n"
+            f"workers, wrk {args.connections} connections x {args.duration}s per scenario, "
+            f"{os.cpu_count()} CPUs, load average {load} (1/5/15 min) at the end\n"
         )
         harness.print_table(
             rows,

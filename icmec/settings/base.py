@@ -388,6 +388,9 @@ LOGIN_REDIRECT_URL = "portal:home"
 # Members-only Wagtail pages send visitors to allauth's login (not Wagtail's bare form).
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 MFA_RECOVERY_CODE_COUNT = 10
+# "Last seen" tracking writes to the database on every request a member makes (five statements);
+# the sessions list keeps when and where each session started, which is what members need.
+USERSESSIONS_TRACK_ACTIVITY = False
 MIDDLEWARE.append("portal.middleware.StaffMFAMiddleware")
 
 # Profile photos live in their own storage, never in the public media library, and are served
