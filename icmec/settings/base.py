@@ -246,6 +246,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = DATA_DIR / "broker"
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -376,3 +378,44 @@ FRAGMENT_CACHE_TIMEOUT = env.int("FRAGMENT_CACHE_TIMEOUT", default=60 * 60)
 # Wagtail runs search indexing and reference-index updates as django-tasks; one INFO line per
 # task drowns everything else.
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
+
+# --- Member portal ---
+ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "portal.forms.MemberSignupForm"}
+# A field bots fill in and people never see (hidden by the `honeypot` class, not an inline style).
+ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "fax_number"
+ACCOUNT_CHANGE_EMAIL = True  # one address per account; changing it needs re-authentication
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or email changes
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_SIGNUP_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "portal:home"
+# Members-only Wagtail pages send visitors to allauth's login (not Wagtail's bare form).
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+MFA_RECOVERY_CODE_COUNT = 10
+# "Last seen" tracking writes to the database on every request a member makes (five statements);
+# the sessions list keeps when and where each session started, which is what members need.
+USERSESSIONS_TRACK_ACTIVITY = False
+MIDDLEWARE.append("portal.middleware.StaffMFAMiddleware")
+
+# Profile photos live in their own storage, never in the public media library, and are served
+# to approved members through a view that checks who asks.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private-media")))
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["member_photos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "private/member-photos", "default_acl": "private"},
+    }
+else:
+    STORAGES["member_photos"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT / "member-photos")},
+    }
+PORTAL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PORTAL_DIRECTORY_PAGE_SIZE = 20
+# New messages are emailed in one digest per member, at most this often (when still unread).
+PORTAL_MESSAGE_DIGEST_MINUTES = env.int("PORTAL_MESSAGE_DIGEST_MINUTES", default=10)
+CELERY_BEAT_SCHEDULE["portal-message-digests"] = {
+    "task": "portal.tasks.send_message_digests",
+    "schedule": crontab(minute=f"*/{PORTAL_MESSAGE_DIGEST_MINUTES}"),
+}
