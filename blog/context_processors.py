@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
-from wagtail.models import Site
 
 from blog import selectors
 
@@ -16,7 +15,7 @@ def public_site(request: HttpRequest) -> dict:
         "site_name": settings.WAGTAIL_SITE_NAME,
         "fragment_cache_timeout": settings.FRAGMENT_CACHE_TIMEOUT,
         "site_chrome": SimpleLazyObject(
-            lambda: selectors.site_chrome(site=Site.find_for_request(request))
+            lambda: selectors.site_chrome(site=selectors.site_for_request(request))
         ),
         "content_version": SimpleLazyObject(lambda: selectors.content_version(request)),
         "viewer_is_member": SimpleLazyObject(

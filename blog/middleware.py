@@ -85,26 +85,39 @@ class CacheHeadersMiddleware:
 
 
 class SiteCacheMiddleware:
-    """Looks up the request's Wagtail site in the cache instead of the database.
+    """Serves the public site's pages from in-process caches of the site and its routes.
 
     Wagtail keeps the site it finds on `request._wagtail_site`, and the sites' root paths on
-    `request._wagtail_cached_site_root_paths`; filling them in first saves a query and a cache
-    read on every page. The admin keeps Wagtail's own lookups.
-    Runs after CommonMiddleware, so the host has been checked against ALLOWED_HOSTS.
+    `request._wagtail_cached_site_root_paths`; for the views of the public site (Wagtail's page
+    serving and the blog's own views) these are filled in from memory first, saving a query and a
+    cache read on every page, and the content version is read once for the whole request. Other
+    views (the admin, the portal, the health check) are left to Wagtail's own lookups: a health
+    check must not depend on this. Runs after CommonMiddleware, so the host has been checked
+    against ALLOWED_HOSTS.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(("/admin/", "/django-admin/")):
-            from blog import selectors
+        from blog import selectors
 
-            token = selectors.request_content_version.set(selectors.content_version(request))
-            try:
-                request._wagtail_site = selectors.site_for_request(request)
-                request._wagtail_cached_site_root_paths = selectors.site_root_paths(request)
-                return self.get_response(request)
-            finally:
-                selectors.request_content_version.reset(token)
-        return self.get_response(request)
+        token = selectors.request_content_version.set(None)
+        try:
+            return self.get_response(request)
+        finally:
+            selectors.request_content_version.reset(token)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        from wagtail import views as wagtail_views
+
+        from blog import selectors
+
+        if view_func is not wagtail_views.serve and not getattr(
+            view_func, "__module__", ""
+        ).startswith("blog."):
+            return None
+        selectors.request_content_version.set(selectors.content_version(request))
+        request._wagtail_site = selectors.site_for_request(request)
+        request._wagtail_cached_site_root_paths = selectors.site_root_paths(request)
+        return None

@@ -89,12 +89,12 @@ def current_code(secret: str) -> str:
 def log_in(page, base_url: str, email: str, secret: str, *, next_url: str = "/admin/") -> None:
     """allauth's login page, then its two-factor step, as a person would."""
     page.goto(f"{base_url}/accounts/login/?next={next_url}")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    page.fill("main input[name=login]", email)
+    page.fill("main input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.fill("input[name=code]", current_code(secret))
-    page.locator("form button[type=submit]").first.click()
+    page.fill("main input[name=code]", current_code(secret))
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(re.escape(next_url)))
 
 
