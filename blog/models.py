@@ -146,7 +146,7 @@ class SitePageMixin(PublicCacheMixin):
         from blog import selectors
 
         if not selectors.any_view_restrictions():
-            return []
+            return PageViewRestriction.objects.none()  # a queryset, as the admin expects
         if self.alias_of_id:
             return super().get_view_restrictions()
         # The page and its ancestors, from the tree path; restrictions of an ancestor that is an

@@ -55,3 +55,22 @@ def test_posts_have_no_children_and_live_only_in_the_blog(blog, make_post):
     assert post.specific_class.allowed_subpage_models() == []
     assert post.can_exist_under(blog)
     assert not BlogPostPage.can_exist_under(blog.get_parent())
+
+
+def test_view_restrictions_are_found_on_the_page_and_above_it(client, blog, make_post):
+    from wagtail.models import PageViewRestriction
+
+    post = make_post(title="Behind a password")
+    assert not post.get_view_restrictions().order_by("-page__depth").exists()
+    assert client.get(post.url).status_code == 200
+
+    PageViewRestriction.objects.create(
+        page=blog, restriction_type=PageViewRestriction.PASSWORD, password="open sesame 123"
+    )
+
+    assert list(post.get_view_restrictions()) == list(PageViewRestriction.objects.all())
+    response = client.get(post.url)
+    assert response.status_code == 200
+    assert "Behind a password" not in response.content.decode()  # the password form instead
+    assert "no-cache" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    assert "Behind a password" not in client.get("/blog/").content.decode()

@@ -167,3 +167,23 @@ def test_changing_a_category_refreshes_cached_pages(client, make_post, category)
     category.save()
 
     assert "Renamed" in client.get("/blog/").content.decode()
+
+
+def test_the_admin_screens_for_every_page_type_open(client, home, blog, make_post, moderator):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(moderator, generate_totp_secret())  # staff need it before the admin opens
+    client.force_login(moderator)
+    post = make_post()
+
+    for url in [
+        f"/admin/pages/{home.pk}/edit/",
+        f"/admin/pages/{blog.pk}/edit/",
+        f"/admin/pages/{post.pk}/edit/",
+        f"/admin/pages/add/blog/blogpostpage/{blog.pk}/",
+        f"/admin/pages/add/blog/standardpage/{home.pk}/",
+        f"/admin/pages/{post.pk}/privacy/",
+        "/admin/snippets/blog/category/",
+        "/admin/snippets/blog/author/",
+    ]:
+        assert client.get(url).status_code == 200, url
