@@ -229,8 +229,18 @@ def parse_wrk(output: str) -> LoadResult:
     return LoadResult(rps, p50, p99, requests, errors)
 
 
-def run_wrk(url: str, *, duration: int = 10, connections: int = 8, threads: int = 1) -> LoadResult:
-    """Load `url` with wrk for `duration` seconds and return throughput and latency."""
+def run_wrk(
+    url: str,
+    *,
+    duration: int = 10,
+    connections: int = 8,
+    threads: int = 1,
+    script: Path | None = None,
+) -> LoadResult:
+    """Load `url` with wrk for `duration` seconds and return throughput and latency.
+
+    `script`: a wrk Lua script, e.g. one that varies the path (see `paths_script`).
+    """
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -246,6 +256,7 @@ def run_wrk(url: str, *, duration: int = 10, connections: int = 8, threads: int 
             f"{duration}s",
             "--timeout",
             "10s",
+            *(["--script", str(script)] if script else []),
             url,
         ],
         capture_output=True,
@@ -253,6 +264,22 @@ def run_wrk(url: str, *, duration: int = 10, connections: int = 8, threads: int 
         check=True,
     )
     return parse_wrk(completed.stdout)
+
+
+def paths_script(paths: Sequence[str], destination: Path) -> Path:
+    """A wrk Lua script that requests `paths` in turn (one after the other, then again)."""
+    quoted = ",\n".join(
+        '  "' + path.replace("\\", "\\\\").replace('"', '\\"') + '"' for path in paths
+    )
+    destination.write_text(
+        "local paths = {\n" + quoted + "\n}\n"
+        "local counter = 0\n"
+        "request = function()\n"
+        "  counter = counter + 1\n"
+        '  return wrk.format("GET", paths[(counter - 1) % #paths + 1])\n'
+        "end\n"
+    )
+    return destination
 
 
 # --- SQL queries ------------------------------------------------------------------------------
