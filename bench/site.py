@@ -197,6 +197,7 @@ def main() -> int:
     distinct_searches = harness.paths_script(_distinct_searches(), workdir / "searches.lua")
 
     rows = []
+    load_before = os.getloadavg()[0]
     print(f"Serving with gunicorn ({args.workers} workers) and measuring with wrk ...")
     with harness.gunicorn(env=env, port=port, workers=args.workers) as url:
         for key, name, path in pages:
@@ -242,9 +243,12 @@ def main() -> int:
         )
     _clear_bench_cache(args.redis_url)
 
+    load_after = os.getloadavg()[0]
     print(
         f"\n{args.posts} posts, gunicorn {args.workers} sync workers, wrk {args.connections} "
-        f"connections x {args.duration} s, production settings, no page cache:\n"
+        f"connections x {args.duration} s, production settings, no page cache; "
+        f"{os.cpu_count()} CPUs, load average {load_before:.1f} before and {load_after:.1f} "
+        "after (other work on the machine slows every figure down):\n"
     )
     harness.print_table(
         rows,
