@@ -327,3 +327,33 @@ ORGANISATION_POSTAL_ADDRESS = env.str(
 )
 
 WAGTAILIMAGES_IMAGE_MODEL = "blog.SiteImage"
+
+# --- Newsletter ---
+# Sender of the newsletter (defaults to DEFAULT_FROM_EMAIL) and the address in the mailto: part
+# of List-Unsubscribe (defaults to the sender's address).
+NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default="")
+NEWSLETTER_UNSUBSCRIBE_EMAIL = env.str("NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
+# Messages per batch task (one SMTP connection each).
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=250)
+# Temporary failures back off exponentially from the base, up to the maximum.
+NEWSLETTER_RETRY_BASE_SECONDS = env.float("NEWSLETTER_RETRY_BASE_SECONDS", default=30.0)
+NEWSLETTER_RETRY_MAX_SECONDS = env.float("NEWSLETTER_RETRY_MAX_SECONDS", default=1800.0)
+# A recipient refused temporarily this many times is recorded as failed.
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=6)
+# Rows claimed longer ago than this belong to a dead worker (must exceed the task time limit).
+NEWSLETTER_STALE_AFTER_SECONDS = env.int("NEWSLETTER_STALE_AFTER_SECONDS", default=600)
+# Sign-up rate limits: "count/seconds", per client IP and per email address.
+NEWSLETTER_SUBSCRIBE_RATE_IP = env.str("NEWSLETTER_SUBSCRIBE_RATE_IP", default="20/3600")
+NEWSLETTER_SUBSCRIBE_RATE_EMAIL = env.str("NEWSLETTER_SUBSCRIBE_RATE_EMAIL", default="3/3600")
+CELERY_BEAT_SCHEDULE["newsletter-send-scheduled"] = {
+    "task": "newsletter.tasks.send_scheduled_issues",
+    "schedule": crontab(),  # every minute
+}
+CELERY_BEAT_SCHEDULE["newsletter-sweep-deliveries"] = {
+    "task": "newsletter.tasks.sweep_deliveries",
+    "schedule": crontab(),  # every minute
+}
+CELERY_BEAT_SCHEDULE["newsletter-purge-pending"] = {
+    "task": "newsletter.tasks.purge_pending_subscribers",
+    "schedule": crontab(minute=17, hour=3),  # daily
+}

@@ -1,0 +1,245 @@
+"""Turning a rendered issue into one message per recipient, and sending over one connection.
+
+Two paths give the same message:
+
+- SMTP (`EMAIL_URL`): the MIME message is assembled as bytes from parts prepared once per issue
+  (headers, quoted-printable bodies) and handed to the open `smtplib` connection of Django's
+  SMTP backend. Building a message costs a few string replacements and one C-level encoding.
+- Any other backend (django-anymail's email APIs, the test outbox, the console): a Django
+  `EmailMultiAlternatives` with the same parts and headers, sent through that backend.
+
+SMTP replies are classified so that the caller can record each result: a permanent refusal of
+one recipient (5xx), a temporary one (4xx), or trouble with the connection itself.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import smtplib
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage as StdlibEmailMessage
+from email.utils import format_datetime, parseaddr
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
+from django.utils import timezone
+
+from newsletter.rendering import RenderedEmail
+
+HARD_BOUNCE_CODES = {550, 551, 553}
+
+
+class RecipientRefused(Exception):
+    """The server refused this one recipient or message."""
+
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(f"{code} {text}")
+        self.code = code
+        self.text = text
+
+    @property
+    def permanent(self) -> bool:
+        return self.code >= 500
+
+    @property
+    def hard_bounce(self) -> bool:
+        """The mailbox does not exist (or never will): suppress the address."""
+        return self.code in HARD_BOUNCE_CODES or " 5.1." in f" {self.text}"
+
+
+class ConnectionTrouble(Exception):
+    """The server could not be reached or hung up: retry the whole batch later."""
+
+
+def from_address() -> str:
+    return settings.NEWSLETTER_FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+
+
+def mail_domain() -> str:
+    address = parseaddr(from_address())[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+def unsubscribe_mailto(token: str) -> str:
+    address = settings.NEWSLETTER_UNSUBSCRIBE_EMAIL or parseaddr(from_address())[1]
+    return f"mailto:{address}?subject={quote(f'unsubscribe {token}')}"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    delivery_id: int
+    email: str
+    unsubscribe_url: str
+    unsubscribe_mailto: str
+
+
+def _qp(text: str) -> bytes:
+    """Quoted-printable with CRLF line ends (binascii does the work in C)."""
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    return binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
+
+
+class IssueMessageFactory:
+    """Builds each recipient's message of one issue from parts prepared once."""
+
+    def __init__(self, *, issue_id: int, started_at_ts: int, rendered: RenderedEmail) -> None:
+        self.issue_id = issue_id
+        self.rendered = rendered
+        self.from_email = from_address()
+        self.envelope_from = parseaddr(self.from_email)[1]
+        self.domain = mail_domain()
+        self.message_id_suffix = f"{issue_id}.{started_at_ts}@{self.domain}"
+        self.list_id = f"ICMEC Australia newsletter <newsletter.{self.domain}>"
+
+        head = StdlibEmailMessage(policy=policy.SMTP)
+        head["From"] = self.from_email
+        head["Subject"] = rendered.subject
+        head["List-Id"] = self.list_id
+        head["MIME-Version"] = "1.0"
+        self.static_headers = head.as_bytes().rstrip(b"\r\n") + b"\r\n"
+        self.boundary = f"=_icmec_{issue_id}_{started_at_ts}".encode()
+        # The bodies are split at the placeholder once, here, and joined per recipient.
+        self.html_parts = rendered.html.split("%%unsubscribe_url%%")
+        self.text_parts = rendered.text.split("%%unsubscribe_url%%")
+
+    def message_id(self, delivery_id: int) -> str:
+        # Stable per delivery: if a message is ever sent again after a crash, receivers that
+        # deduplicate on Message-ID (as large providers do) show it once.
+        return f"<{delivery_id}.{self.message_id_suffix}>"
+
+    def headers(self, recipient: Recipient) -> dict[str, str]:
+        return {
+            "Message-ID": self.message_id(recipient.delivery_id),
+            "List-Id": self.list_id,
+            "List-Unsubscribe": f"<{recipient.unsubscribe_url}>, <{recipient.unsubscribe_mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+
+    def as_bytes(self, recipient: Recipient) -> bytes:
+        boundary = self.boundary
+        to = sanitize_address(recipient.email, "utf-8")
+        html = recipient.unsubscribe_url.join(self.html_parts)
+        text = recipient.unsubscribe_url.join(self.text_parts)
+        head = (
+            f"To: {to}\r\n"
+            f"Date: {format_datetime(timezone.now())}\r\n"
+            f"Message-ID: {self.message_id(recipient.delivery_id)}\r\n"
+            f"List-Unsubscribe: <{recipient.unsubscribe_url}>,\r\n"
+            f" <{recipient.unsubscribe_mailto}>\r\n"
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+        ).encode("ascii")
+        return b"".join(
+            (
+                self.static_headers,
+                head,
+                b'Content-Type: multipart/alternative; boundary="',
+                boundary,
+                b'"\r\n\r\n--',
+                boundary,
+                b"\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+                _qp(text),
+                b"\r\n--",
+                boundary,
+                b"\r\nContent-Type: text/html; charset=utf-8\r\n"
+                b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+                _qp(html),
+                b"\r\n--",
+                boundary,
+                b"--\r\n",
+            )
+        )
+
+    def as_email_message(self, recipient: Recipient) -> EmailMultiAlternatives:
+        message = EmailMultiAlternatives(
+            subject=self.rendered.subject,
+            body=recipient.unsubscribe_url.join(self.text_parts),
+            from_email=self.from_email,
+            to=[recipient.email],
+            headers=self.headers(recipient),
+        )
+        message.attach_alternative(recipient.unsubscribe_url.join(self.html_parts), "text/html")
+        return message
+
+
+class Sender:
+    """One connection to the configured email backend, for one batch of messages."""
+
+    def __init__(self) -> None:
+        self.backend = get_connection(fail_silently=False)
+        self.smtp = isinstance(self.backend, SMTPBackend)
+
+    def __enter__(self) -> Sender:
+        try:
+            self.backend.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise ConnectionTrouble(f"Cannot connect to the mail server: {exc}") from exc
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        # Closing a broken connection must not hide the error that broke it.
+        with contextlib.suppress(Exception):
+            self.backend.close()
+
+    def send(self, factory: IssueMessageFactory, recipient: Recipient) -> None:
+        if self.smtp:
+            self._send_smtp(factory.envelope_from, recipient.email, factory.as_bytes(recipient))
+        else:
+            self.send_message(factory.as_email_message(recipient))
+
+    def send_message(self, message: EmailMultiAlternatives) -> None:
+        """Send a prepared Django message (test sends, transactional mail) on this connection."""
+        if self.smtp:
+            envelope_from = parseaddr(message.from_email)[1]
+            for to in message.recipients():
+                self._send_smtp(envelope_from, to, message.message().as_bytes(linesep="\r\n"))
+            return
+        try:
+            self.backend.send_messages([message])
+        except Exception as exc:
+            refused = _anymail_refusal(exc)
+            if refused is not None:
+                raise refused from exc
+            raise ConnectionTrouble(f"The email service failed: {exc}") from exc
+
+    def _send_smtp(self, envelope_from: str, to: str, data: bytes) -> None:
+        connection = self.backend.connection
+        if connection is None:
+            raise ConnectionTrouble("The SMTP connection is closed.")
+        try:
+            connection.sendmail(envelope_from, [sanitize_address(to, "utf-8")], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, text = next(iter(exc.recipients.values()))
+            raise _classify(code, text) from exc
+        except smtplib.SMTPDataError as exc:
+            raise _classify(exc.smtp_code, exc.smtp_error) from exc
+        except smtplib.SMTPSenderRefused as exc:
+            raise ConnectionTrouble(f"Sender refused: {exc.smtp_code} {exc.smtp_error!r}") from exc
+        except smtplib.SMTPResponseException as exc:
+            raise ConnectionTrouble(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise ConnectionTrouble(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _classify(code: int, text: bytes | str) -> Exception:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if code == 421:
+        # "Service not available, closing channel": the whole connection is gone.
+        return ConnectionTrouble(f"{code} {text}")
+    return RecipientRefused(code, text)
+
+
+def _anymail_refusal(exc: Exception) -> RecipientRefused | None:
+    try:
+        from anymail.exceptions import AnymailRecipientsRefused
+    except ImportError:  # pragma: no cover - anymail is a dependency
+        return None
+    if isinstance(exc, AnymailRecipientsRefused):
+        return RecipientRefused(550, str(exc))
+    return None
