@@ -32,7 +32,10 @@ class IssueFactory(factory.django.DjangoModelFactory):
             {"type": "heading", "value": "In this issue"},
             {
                 "type": "rich_text",
-                "value": '<p>Welcome to our <b>newsletter</b>. Read <a href="https://example.org/report">the report</a>.</p>',
+                "value": (
+                    "<p>Welcome to our <b>newsletter</b>. Read "
+                    '<a href="https://example.org/report">the report</a>.</p>'
+                ),
             },
             {
                 "type": "button",
@@ -42,7 +45,10 @@ class IssueFactory(factory.django.DjangoModelFactory):
     )
 
 
-def make_staff(*, email: str = "editor@example.org", password: str = "a-long-staff-password-1"):
+STAFF_PASSWORD = "a-long-staff-password-1"
+
+
+def make_staff(*, email: str = "editor@example.org", password: str = STAFF_PASSWORD):
     """A staff user with Wagtail admin access, the right to send issues and a TOTP device."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
