@@ -776,7 +776,13 @@ def _is_soft_bounce(esp_event: Any) -> bool:
 
 
 def subscriber_record_delivery_event(
-    *, email: str, event_type: str, description: str, esp_name: str, esp_event: Any = None
+    *,
+    email: str,
+    event_type: str,
+    description: str,
+    esp_name: str,
+    reject_reason: str | None = None,
+    esp_event: Any = None,
 ) -> Subscriber | None:
     """Act on an email service's tracking event: suppress hard bounces and complaints.
 
@@ -788,6 +794,9 @@ def subscriber_record_delivery_event(
     if event_type == "complained":
         return subscriber_suppress(email=email, kind=Kind.COMPLAINED, reason=reason)
     if event_type == "bounced" and not _is_soft_bounce(esp_event):
+        return subscriber_suppress(email=email, kind=Kind.BOUNCED, reason=reason)
+    if event_type == "rejected" and reject_reason in ("invalid", "bounced"):
+        # The service refused to send: the address is invalid or on its bounce list.
         return subscriber_suppress(email=email, kind=Kind.BOUNCED, reason=reason)
     if event_type == "unsubscribed":
         subscriber = selectors.subscriber_for_email(email=email)

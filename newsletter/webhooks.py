@@ -13,5 +13,6 @@ def on_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> 
         event_type=event.event_type,
         description=event.description or event.mta_response or "",
         esp_name=esp_name,
+        reject_reason=event.reject_reason,
         esp_event=event.esp_event,
     )
