@@ -56,7 +56,8 @@ def test_sending_snapshots_confirmed_subscribers_and_mails_each_once(
     assert message.subject == "Our March news"
     unsubscribe = message.extra_headers["List-Unsubscribe"]
     assert re.fullmatch(
-        r"<http://testserver/newsletter/unsubscribe/[^>]+/>, <mailto:news@localhost\?subject=[^>]+>",
+        r"<http://testserver/newsletter/unsubscribe/[^>]+/>, "
+        r"<mailto:news@localhost\?subject=[^>]+>",
         unsubscribe,
     )
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
