@@ -19,6 +19,14 @@ def smtp_server():
     server.stop()
 
 
+def _reset_connections(app) -> None:
+    # The app keeps a connection pool for the broker URL it first saw (as after a fork).
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker(tmp_path):
     """Point this test process's Celery app at a real broker and stop running tasks eagerly.
@@ -54,10 +62,10 @@ def broker(tmp_path):
     previous = (app.conf.broker_url, app.conf.task_always_eager)
     app.conf.broker_url = broker_url
     app.conf.task_always_eager = False
-    app.pool.force_close_all()
+    _reset_connections(app)
     yield {"url": broker_url, "env": extra_env}
     app.conf.broker_url, app.conf.task_always_eager = previous[0], previous[1]
-    app.pool.force_close_all()
+    _reset_connections(app)
     if client is not None:
         client.flushdb()
 
