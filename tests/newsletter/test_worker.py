@@ -53,7 +53,7 @@ def wait_until_sent(issue: Issue, timeout: float = 25.0) -> None:
 
 def assert_each_got_exactly_one(smtp_server, expected: list[str]) -> None:
     received = smtp_server.handler.recipients()
-    assert received == Counter({email: 1 for email in expected}), (
+    assert received == Counter(dict.fromkeys(expected, 1)), (
         f"lost: {set(expected) - set(received)}; "
         f"duplicates: {[e for e, n in received.items() if n > 1]}; "
         f"strangers: {set(received) - set(expected)}"
