@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -640,6 +641,25 @@ def _issue_factory(issue_id: int) -> mail.IssueMessageFactory:
     return mail.IssueMessageFactory(issue_id=issue.pk, started_at_ts=started, rendered=rendered)
 
 
+@contextmanager
+def _asynchronous_commit():
+    """Record results without waiting for each commit to reach the disk.
+
+    One fsync per message would cap sending at the disk's commit rate. With asynchronous commit
+    a result is visible to every session (the sweeper, another worker) as soon as it is
+    committed, so a worker that dies loses nothing it recorded; only a crash of PostgreSQL
+    itself could forget the last fraction of a second of results (those messages would then be
+    sent again, never lost).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def delivery_batch_send(*, issue_id: int, limit: int | None = None) -> BatchOutcome:
     """Claim up to `limit` queued deliveries of an issue and send them over one connection.
 
@@ -661,7 +681,7 @@ def delivery_batch_send(*, issue_id: int, limit: int | None = None) -> BatchOutc
     remaining = list(rows)
     deferred_delay: float | None = None
     try:
-        with mail.Sender() as sender:
+        with mail.Sender() as sender, _asynchronous_commit():
             while remaining:
                 row = remaining[0]
                 if row.subscriber_status != Status.CONFIRMED:
