@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from newsletter import selectors, services
 from newsletter.forms import ImportForm, ScheduleForm, SendConfirmForm
-from newsletter.models import Issue
+from newsletter.models import Issue, Subscriber
 
 SEND_PERMISSION = "newsletter.send_issue"
 
@@ -213,3 +213,15 @@ class SubscriberImportView(WagtailAdminTemplateMixin, FormView):
             note=form.cleaned_data["consent_note"],
         )
         return self.render_to_response(self.get_context_data(form=form, result=result))
+
+
+class SubscriberUnsubscribeView(View):
+    """Staff take an address off the list (e.g. a reader asked by email); it is recorded."""
+
+    def post(self, request, pk):
+        if not request.user.has_perm("newsletter.change_subscriber"):
+            raise PermissionDenied
+        subscriber = get_object_or_404(Subscriber, pk=pk)
+        services.subscriber_unsubscribe(subscriber=subscriber, method="staff", actor=request.user)
+        messages.success(request, _("%(email)s is unsubscribed.") % {"email": subscriber.email})
+        return redirect("wagtailsnippets_newsletter_subscriber:inspect", pk)

@@ -30,7 +30,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.utils import timezone
 
-from newsletter.rendering import RenderedEmail
+from newsletter.rendering import UNSUBSCRIBE_PLACEHOLDER, RenderedEmail
 
 HARD_BOUNCE_CODES = {550, 551, 553}
 
@@ -95,6 +95,66 @@ def _qp(text: str) -> bytes:
     return binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
 
 
+# Lines of an unencoded body stay well under SMTP's 998 octets, leaving room for the longest
+# personal link that replaces a placeholder.
+MAX_LINE = 760
+
+
+def fold_html(html: str) -> str:
+    """The same HTML in fewer, longer lines.
+
+    Line breaks and indentation in HTML are just whitespace (the email uses no <pre>), so they
+    are collapsed to one space and lines are rebuilt up to MAX_LINE characters, breaking only
+    where there was whitespace. Fewer lines make every hop cheaper than quoted-printable's
+    76-character lines.
+    """
+    words = re.split(r"[ \t]*\n\s*", html.replace("\r\n", "\n"))
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        while len(word) > MAX_LINE:
+            cut = word.rfind(" ", 0, MAX_LINE)
+            if cut <= 0:
+                break
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:cut])
+            word = word[cut + 1 :]
+        if current and len(current) + 1 + len(word) > MAX_LINE:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class BodyPart:
+    """A body part prepared once per issue: its text split at the placeholder, its encoding."""
+
+    parts: list[str]
+    encoding: str  # "7bit", "8bit" or "quoted-printable"
+
+    @classmethod
+    def prepare(cls, text: str) -> BodyPart:
+        text = text.replace("\r\n", "\n")
+        if any(len(line) > MAX_LINE for line in text.split("\n")):
+            encoding = "quoted-printable"
+        elif text.isascii():
+            encoding = "7bit"
+        else:
+            encoding = "8bit"
+        return cls(parts=text.split(UNSUBSCRIBE_PLACEHOLDER), encoding=encoding)
+
+    def encoded(self, unsubscribe_url: str, *, eight_bit_ok: bool) -> tuple[bytes, bytes]:
+        text = unsubscribe_url.join(self.parts)
+        if self.encoding == "7bit" or (self.encoding == "8bit" and eight_bit_ok):
+            return self.encoding.encode(), text.replace("\n", "\r\n").encode("utf-8")
+        return b"quoted-printable", _qp(text)
+
+
 class IssueMessageFactory:
     """Builds each recipient's message of one issue from parts prepared once."""
 
@@ -114,9 +174,12 @@ class IssueMessageFactory:
         head["MIME-Version"] = "1.0"
         self.static_headers = head.as_bytes().rstrip(b"\r\n") + b"\r\n"
         self.boundary = f"=_icmec_{issue_id}_{started_at_ts}".encode()
-        # The bodies are split at the placeholder once, here, and joined per recipient.
-        self.html_parts = rendered.html.split("%%unsubscribe_url%%")
-        self.text_parts = rendered.text.split("%%unsubscribe_url%%")
+        # The bodies are prepared once, here, and joined with each recipient's link.
+        self.html = BodyPart.prepare(fold_html(rendered.html))
+        self.text = BodyPart.prepare(rendered.text)
+        self.html_parts = self.html.parts
+        self.text_parts = self.text.parts
+        self.needs_8bitmime = "8bit" in (self.html.encoding, self.text.encoding)
 
     def message_id(self, delivery_id: int) -> str:
         # Stable per delivery: if a message is ever sent again after a crash, receivers that
@@ -131,16 +194,16 @@ class IssueMessageFactory:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
 
-    def as_bytes(self, recipient: Recipient) -> bytes:
+    def as_bytes(self, recipient: Recipient, *, eight_bit_ok: bool = True) -> bytes:
         boundary = self.boundary
-        to = envelope_address(recipient.email)
-        html = recipient.unsubscribe_url.join(self.html_parts)
-        text = recipient.unsubscribe_url.join(self.text_parts)
+        url = recipient.unsubscribe_url
+        text_encoding, text = self.text.encoded(url, eight_bit_ok=eight_bit_ok)
+        html_encoding, html = self.html.encoded(url, eight_bit_ok=eight_bit_ok)
         head = (
-            f"To: {to}\r\n"
+            f"To: {envelope_address(recipient.email)}\r\n"
             f"Date: {format_datetime(timezone.now())}\r\n"
             f"Message-ID: {self.message_id(recipient.delivery_id)}\r\n"
-            f"List-Unsubscribe: <{recipient.unsubscribe_url}>,\r\n"
+            f"List-Unsubscribe: <{url}>,\r\n"
             f" <{recipient.unsubscribe_mailto}>\r\n"
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
         ).encode("ascii")
@@ -152,14 +215,16 @@ class IssueMessageFactory:
                 boundary,
                 b'"\r\n\r\n--',
                 boundary,
-                b"\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-                _qp(text),
+                b"\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: ",
+                text_encoding,
+                b"\r\n\r\n",
+                text,
                 b"\r\n--",
                 boundary,
-                b"\r\nContent-Type: text/html; charset=utf-8\r\n"
-                b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-                _qp(html),
+                b"\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: ",
+                html_encoding,
+                b"\r\n\r\n",
+                html,
                 b"\r\n--",
                 boundary,
                 b"--\r\n",
@@ -184,6 +249,7 @@ class Sender:
     def __init__(self) -> None:
         self.backend = get_connection(fail_silently=False)
         self.smtp = isinstance(self.backend, SMTPBackend)
+        self._eight_bit: bool | None = None
 
     def __enter__(self) -> Sender:
         try:
@@ -199,7 +265,10 @@ class Sender:
 
     def send(self, factory: IssueMessageFactory, recipient: Recipient) -> None:
         if self.smtp:
-            self._send_smtp(factory.envelope_from, recipient.email, factory.as_bytes(recipient))
+            eight_bit_ok = self._has_8bitmime()
+            options = ["BODY=8BITMIME"] if eight_bit_ok and factory.needs_8bitmime else []
+            data = factory.as_bytes(recipient, eight_bit_ok=eight_bit_ok)
+            self._send_smtp(factory.envelope_from, recipient.email, data, options)
         else:
             self.send_message(factory.as_email_message(recipient))
 
@@ -218,12 +287,28 @@ class Sender:
                 raise refused from exc
             raise ConnectionTrouble(f"The email service failed: {exc}") from exc
 
-    def _send_smtp(self, envelope_from: str, to: str, data: bytes) -> None:
+    def _has_8bitmime(self) -> bool:
+        if self._eight_bit is None:
+            connection = self.backend.connection
+            if connection is None:
+                raise ConnectionTrouble("The SMTP connection is closed.")
+            try:
+                connection.ehlo_or_helo_if_needed()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise ConnectionTrouble(f"{type(exc).__name__}: {exc}") from exc
+            self._eight_bit = bool(connection.has_extn("8bitmime"))
+        return self._eight_bit
+
+    def _send_smtp(
+        self, envelope_from: str, to: str, data: bytes, mail_options: list[str] | None = None
+    ) -> None:
         connection = self.backend.connection
         if connection is None:
             raise ConnectionTrouble("The SMTP connection is closed.")
         try:
-            connection.sendmail(envelope_from, [envelope_address(to)], data)
+            connection.sendmail(
+                envelope_from, [envelope_address(to)], data, mail_options=mail_options or ()
+            )
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise _classify(code, text) from exc

@@ -151,5 +151,10 @@ def register_newsletter_admin_urls():
     urls = [
         path("issues/<int:pk>/send/", admin_views.IssueSendView.as_view(), name="send"),
         path("issues/<int:pk>/report/", admin_views.IssueReportView.as_view(), name="report"),
+        path(
+            "subscribers/<int:pk>/unsubscribe/",
+            admin_views.SubscriberUnsubscribeView.as_view(),
+            name="unsubscribe",
+        ),
     ]
     return [path("newsletter/", include((urls, "newsletter_admin")))]

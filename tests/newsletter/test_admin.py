@@ -206,3 +206,16 @@ def test_import_rejects_files_that_are_not_csv(staff_client):
     upload = SimpleUploadedFile("people.exe", b"MZ...", content_type="application/octet-stream")
     response = staff_client.post("/admin/snippets/newsletter/subscriber/add/", {"csv_file": upload})
     assert "Upload a .csv file." in response.content.decode()
+
+
+def test_staff_can_unsubscribe_an_address_and_it_is_recorded(staff_client, staff):
+    subscriber = SubscriberFactory(email="asked@example.org")
+    page = staff_client.get(f"/admin/snippets/newsletter/subscriber/inspect/{subscriber.pk}/")
+    assert "Unsubscribe this address" in page.content.decode()
+
+    staff_client.post(f"/admin/newsletter/subscribers/{subscriber.pk}/unsubscribe/")
+
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed"
+    event = subscriber.events.get(kind="unsubscribed")
+    assert (event.source, event.actor) == ("staff", staff)

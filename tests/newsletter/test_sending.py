@@ -370,3 +370,35 @@ def test_a_421_mid_batch_keeps_what_was_sent_and_requeues_the_rest(smtp_settings
     smtp_settings.handler.temporarily_refusing = False
     services.delivery_batch_send(issue_id=issue.pk)
     assert sorted(smtp_settings.handler.recipients().values()) == [1, 1, 1, 1]
+
+
+def test_folded_html_keeps_its_meaning_in_fewer_lines():
+    from newsletter.mail import MAX_LINE, fold_html
+
+    html = "<table>\n  <tr>\n    <td>Hello\n      world</td>\n  </tr>\n</table>\n" * 200
+    folded = fold_html(html)
+    assert all(len(line) <= MAX_LINE for line in folded.split("\n"))
+    assert len(folded.split("\n")) < len(html.split("\n")) / 20
+    assert " ".join(folded.split()) == " ".join(html.split())
+
+
+def test_non_ascii_bodies_fall_back_to_quoted_printable_without_8bitmime():
+    from newsletter.mail import IssueMessageFactory, Recipient
+    from newsletter.rendering import RenderedEmail
+
+    factory = IssueMessageFactory(
+        issue_id=1,
+        started_at_ts=0,
+        rendered=RenderedEmail("Café", "<p>Café %%unsubscribe_url%%</p>", "Café"),
+    )
+    recipient = Recipient(1, "a@example.org", "https://x.example/u/1/", "mailto:u@x.example")
+    eight_bit = factory.as_bytes(recipient, eight_bit_ok=True)
+    seven_bit = factory.as_bytes(recipient, eight_bit_ok=False)
+    assert b"Content-Transfer-Encoding: 8bit" in eight_bit
+    assert "Café https://x.example/u/1/".encode() in eight_bit
+    assert seven_bit.isascii()
+    assert b"Content-Transfer-Encoding: quoted-printable" in seven_bit
+    from email import message_from_bytes, policy
+
+    html = message_from_bytes(seven_bit, policy=policy.default).get_payload()[1]
+    assert html.get_content() == "<p>Café https://x.example/u/1/</p>"
