@@ -306,9 +306,12 @@ class Sender:
         if connection is None:
             raise ConnectionTrouble("The SMTP connection is closed.")
         try:
-            connection.sendmail(
-                envelope_from, [envelope_address(to)], data, mail_options=mail_options or ()
-            )
+            if _SIMPLE_ADDRESS.fullmatch(to) and _SIMPLE_ADDRESS.fullmatch(envelope_from):
+                _transaction(connection, envelope_from, to, data, mail_options or [])
+            else:
+                connection.sendmail(
+                    envelope_from, [envelope_address(to)], data, mail_options=mail_options or ()
+                )
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise _classify(code, text) from exc
@@ -320,6 +323,49 @@ class Sender:
             raise ConnectionTrouble(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise ConnectionTrouble(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _transaction(
+    smtp: smtplib.SMTP, envelope_from: str, to: str, data: bytes, mail_options: list[str]
+) -> None:
+    """One message to one plain ASCII address: smtplib's sendmail without its generic parsing.
+
+    It raises the same exceptions as `smtplib.SMTP.sendmail`, and leaves the session ready for
+    the next message after a refusal.
+    """
+    smtp.ehlo_or_helo_if_needed()
+    options = "".join(f" {option}" for option in mail_options) if smtp.does_esmtp else ""
+    code, reply = smtp.docmd("MAIL", f"FROM:<{envelope_from}>{options}")
+    if code != 250:
+        _reset_or_close(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, reply, envelope_from)
+    code, reply = smtp.docmd("RCPT", f"TO:<{to}>")
+    if code not in (250, 251):
+        _reset_or_close(smtp, code)
+        raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
+    code, reply = smtp.docmd("DATA")
+    if code != 354:
+        _reset_or_close(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+    # Dot-stuffing (RFC 5321 4.5.2), then the end-of-data line.
+    data = data.replace(b"\r\n.", b"\r\n..")
+    if data.startswith(b"."):
+        data = b"." + data
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    smtp.send(data + b".\r\n")
+    code, reply = smtp.getreply()
+    if code != 250:
+        _reset_or_close(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _reset_or_close(smtp: smtplib.SMTP, code: int) -> None:
+    if code == 421:
+        smtp.close()
+        return
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
 
 
 def _classify(code: int, text: bytes | str) -> Exception:
