@@ -83,11 +83,16 @@ class IssueViewSet(SnippetViewSet):
     ordering = ["-created_at"]
 
 
+class SubscriberIndexView(IndexView):
+    # The add view is the import (see SubscriberViewSet.add_view).
+    add_item_label = _("Import subscribers")
+
+
 class SubscriberViewSet(SnippetViewSet):
     model = Subscriber
     icon = "group"
     menu_label = _("Subscribers")
-    add_item_label = _("Import subscribers")
+    index_view_class = SubscriberIndexView
     list_display = [
         "email",
         "first_name",
