@@ -74,9 +74,6 @@ class IssueSendView(IssueMixin, TemplateView):
                 if self.issue.scheduled_at
                 else None
             ),
-            preview_url=reverse(
-                "wagtailsnippets_newsletter_issue:preview_on_edit", args=[self.issue.pk]
-            ),
             edit_url=reverse("wagtailsnippets_newsletter_issue:edit", args=[self.issue.pk]),
         )
         return context

@@ -219,3 +219,28 @@ def test_staff_can_unsubscribe_an_address_and_it_is_recorded(staff_client, staff
     assert subscriber.status == "unsubscribed"
     event = subscriber.events.get(kind="unsubscribed")
     assert (event.source, event.actor) == ("staff", staff)
+
+
+def test_the_live_preview_in_the_editor_shows_the_email(staff_client):
+    issue = IssueFactory(subject="Saved subject")
+    url = f"/admin/snippets/newsletter/issue/preview/{issue.pk}/"
+    form = {
+        "subject": "Unsaved subject",
+        "preheader": "Previewed preheader",
+        "body-count": "1",
+        "body-0-type": "heading",
+        "body-0-value": "A heading typed just now",
+        "body-0-deleted": "",
+        "body-0-order": "0",
+        "body-0-id": "",
+        "latest_posts_heading": "Latest",
+        "latest_posts_limit": "3",
+    }
+    response = staff_client.post(url, form)
+    assert response.json()["is_valid"] is True
+
+    email = staff_client.get(url, {"mode": "email"}).content.decode()
+    assert "Unsaved subject" in email and "A heading typed just now" in email
+    assert 'style="' in email
+    text = staff_client.get(url, {"mode": "text"}).content.decode()
+    assert "A HEADING TYPED JUST NOW" in text
