@@ -7,7 +7,7 @@ class NewsletterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from anymail.signals import tracking
+        from anymail.signals import inbound, tracking
 
         from newsletter import privacy, webhooks
         from portal import privacy as portal_privacy
@@ -18,3 +18,4 @@ class NewsletterConfig(AppConfig):
         # Anymail's tracking webhooks (bounces, complaints) arrive through this signal: it is
         # the hook Anymail offers for them.
         tracking.connect(webhooks.on_tracking_event, dispatch_uid="newsletter.tracking")
+        inbound.connect(webhooks.on_inbound_email, dispatch_uid="newsletter.inbound")

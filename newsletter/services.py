@@ -823,3 +823,15 @@ def subscriber_record_delivery_event(
         if subscriber is not None:
             return subscriber_unsubscribe(subscriber=subscriber, method=f"{esp_name} unsubscribe")
     return None
+
+
+def subscriber_unsubscribe_by_mailto(*, token: str) -> Subscriber | None:
+    """Unsubscribe from an email sent to the List-Unsubscribe mailto: address.
+
+    A bad token is ignored (nothing to answer: the sender of an email gets no reply page).
+    """
+    try:
+        return subscriber_unsubscribe_by_token(token=token, method="mailto")
+    except tokens.InvalidToken:
+        logger.info("Ignored an unsubscribe email with an invalid token")
+        return None

@@ -136,3 +136,39 @@ def test_a_badly_signed_mailgun_event_is_refused(client, anymail_settings):
     assert response.status_code in (400, 403)
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
+
+
+def test_mail_to_the_unsubscribe_address_unsubscribes(client, anymail_settings):
+    from newsletter import tokens
+
+    subscriber = SubscriberFactory(email="reader@example.org")
+    other = SubscriberFactory(email="other@example.org")
+    token = tokens.unsubscribe_token(subscriber_uuid=subscriber.uuid)
+
+    def inbound(subject):
+        return client.post(
+            "/newsletter/webhooks/postmark/inbound/",
+            json.dumps(
+                {
+                    "FromFull": {"Email": "reader@example.org", "Name": ""},
+                    "ToFull": [{"Email": "news@localhost", "Name": ""}],
+                    "Subject": subject,
+                    "TextBody": "",
+                    "Headers": [],
+                }
+            ),
+            content_type="application/json",
+            **basic_auth("hook-user:hook-secret"),
+        )
+
+    assert inbound(f"unsubscribe {token[:-3]}xyz").status_code == 200  # forged: ignored
+    assert inbound("Re: your newsletter").status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+
+    assert inbound(f"unsubscribe {token}").status_code == 200
+    subscriber.refresh_from_db()
+    other.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    assert subscriber.events.get(kind="unsubscribed").source == "mailto"
+    assert other.status == Subscriber.Status.CONFIRMED
