@@ -236,7 +236,10 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    print(f"Newsletter benchmark: {args.subscribers:,} confirmed subscribers, sink on {sink.url}")
+    print(
+        f"Newsletter benchmark: {args.subscribers:,} confirmed subscribers, sink on {sink.url}",
+        flush=True,
+    )
     results = []
     try:
         for concurrency in args.concurrency:
@@ -254,7 +257,8 @@ def main() -> int:
             print(
                 f"  concurrency {concurrency}: end to end {seconds:7.2f} s = {rate:7.0f} emails/s"
                 f" | plain smtplib loop {plain_seconds:7.2f} s = {plain_rate:7.0f} emails/s"
-                f" | ratio {rate / plain_rate:.2f}"
+                f" | ratio {rate / plain_rate:.2f}",
+                flush=True,
             )
     finally:
         sink.stop()
