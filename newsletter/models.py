@@ -244,7 +244,8 @@ class Delivery(models.Model):
                 fields=["issue", "subscriber"], name="newsletter_delivery_issue_subscriber"
             ),
         ]
-        indexes = [models.Index(fields=["issue", "status"])]
+        # Claims walk this index in id order: no sort, however many rows are queued.
+        indexes = [models.Index(fields=["issue", "status", "id"])]
 
     def __str__(self) -> str:
         return f"{self.issue_id} → {self.email}: {self.status}"
