@@ -38,12 +38,13 @@ check: install ## Django system checks and the migrations check
 	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 pytest: install ## Run the test suite only (pass ARGS="-k name" to select)
-	$(PY) -m pytest $(ARGS)
+	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) -m pytest $(ARGS)
 
 test: lint check pytest ## Every check and test (what CI runs)
 
-bench: install ## Benchmark the public site (N posts, default 200) with gunicorn and wrk
+bench: install ## Benchmark the public site (N posts, default 200) and the member portal (5,000 members)
 	$(PY) bench/site.py $(ARGS)
+	$(PY) bench/portal.py $(PORTAL_ARGS)
 
 bench-newsletter: install ## Benchmark newsletter sending against an SMTP sink
 	$(PY) bench/newsletter.py $(ARGS)

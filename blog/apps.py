@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class BlogConfig(AppConfig):
     name = "blog"
     verbose_name = "Public site"
+
+    def ready(self) -> None:
+        from blog import signals
+
+        signals.connect()

@@ -5,9 +5,15 @@ from __future__ import annotations
 import math
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +21,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
@@ -23,6 +30,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from blog.blocks import BodyBlock
+from blog.middleware import PublicCacheMixin
 
 WORDS_PER_MINUTE = 230
 
@@ -74,7 +82,13 @@ class Author(index.Indexed, models.Model):
 @register_snippet
 class Category(index.Indexed, models.Model):
     name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True, allow_unicode=False)
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        blank=True,
+        allow_unicode=False,
+        help_text=_("Used in the category's address. Leave empty to make one from the name."),
+    )
     description = models.TextField(blank=True, max_length=500)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
@@ -89,7 +103,7 @@ class Category(index.Indexed, models.Model):
 
     def clean(self) -> None:
         if not self.slug:
-            self.slug = slugify(self.name)
+            self.slug = slugify(self.name)[:80]
 
 
 @register_setting(icon="site")
@@ -117,7 +131,26 @@ class SocialMediaSettings(BaseSiteSetting):
         return [(label, url) for label, url in pairs if url]
 
 
-class HomePage(Page):
+def redirect_to_login(next_path: str) -> HttpResponse:
+    """Send an anonymous visitor to the login page, coming back to `next_path` afterwards."""
+    from django.contrib.auth.views import redirect_to_login as django_redirect_to_login
+
+    response = django_redirect_to_login(next_path)
+    add_never_cache_headers(response)
+    return response
+
+
+def paginate(request: HttpRequest, items, per_page: int):
+    """The requested page of `items`; 404 for a page number that does not exist."""
+    paginator = Paginator(items, per_page)
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number)
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404("No such page of results.") from exc
+
+
+class HomePage(PublicCacheMixin, Page):
     """The site's root page: mission, featured and latest posts, newsletter, portal invitation."""
 
     mission_heading = models.CharField(max_length=160)
@@ -166,6 +199,18 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def get_context(self, request, *args, **kwargs):
+        from blog import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["featured_posts"] = selectors.featured_posts(home=self, user=request.user)
+        context["latest_posts"] = selectors.latest_posts(
+            user=request.user,
+            limit=6,
+            exclude_ids=HomePageFeaturedPost.objects.filter(page=self).values("post_id"),
+        )
+        return context
+
 
 class HomePageFeaturedPost(Orderable):
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_posts")
@@ -174,17 +219,23 @@ class HomePageFeaturedPost(Orderable):
     panels = [PageChooserPanel("post")]
 
 
-class StandardPage(Page):
+class StandardPage(PublicCacheMixin, Page):
     """About, Contact, Privacy, Code of conduct and other pages of prose."""
 
     introduction = models.TextField(max_length=500, blank=True)
     body = StreamField(BodyBlock(), blank=True)
+    show_in_footer = models.BooleanField(
+        _("show in footer"),
+        default=False,
+        help_text=_('List this page under "About this site" in every page\'s footer.'),
+    )
 
     parent_page_types = ["blog.HomePage", "blog.StandardPage"]
     subpage_types = ["blog.StandardPage"]
     template = "blog/standard_page.html"
 
     content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+    promote_panels = [*Page.promote_panels, FieldPanel("show_in_footer")]
     search_fields = [
         *Page.search_fields,
         index.SearchField("introduction"),
@@ -194,9 +245,21 @@ class StandardPage(Page):
     class Meta:
         verbose_name = _("standard page")
 
+    @property
+    def listing_summary(self) -> str:
+        return self.search_description or self.introduction
 
-class BlogIndexPage(Page):
-    """The blog: every post lives under it."""
+
+class BlogIndexPage(PublicCacheMixin, RoutablePageMixin, Page):
+    """The blog: every post lives under it. Filters and feeds are routes of this page:
+
+    /blog/                      all posts, 10 a page (?page=2)
+    /blog/category/<slug>/      posts in a category
+    /blog/tag/<slug>/           posts with a tag
+    /blog/<year>/               posts dated in a year
+    /blog/feed/rss/, /blog/feed/atom/                        the feeds
+    /blog/category/<slug>/feed/rss/, .../feed/atom/          a category's feeds
+    """
 
     introduction = models.TextField(max_length=500, blank=True)
 
@@ -206,9 +269,86 @@ class BlogIndexPage(Page):
     template = "blog/blog_index_page.html"
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
 
     class Meta:
         verbose_name = _("blog index page")
+
+    def get_context(self, request, *args, filter_kind=None, filter_value=None, **kwargs):
+        from blog import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        filters = {filter_kind: filter_value} if filter_kind else {}
+        posts = selectors.post_list(user=request.user, **filters)
+        context.update(
+            {
+                "posts": paginate(request, posts, settings.BLOG_POSTS_PER_PAGE),
+                "filter_kind": filter_kind,
+                "filter_value": filter_value,
+                "categories": selectors.categories_in_use(user=request.user),
+                "archive_years": selectors.archive_years(user=request.user),
+            }
+        )
+        return context
+
+    @path("")
+    def all_posts(self, request):
+        return self.render(request)
+
+    @path("category/<slug:slug>/")
+    def category_posts(self, request, slug):
+        category = get_object_or_404(Category, slug=slug)
+        return self.render(request, filter_kind="category", filter_value=category)
+
+    @path("tag/<slug:slug>/")
+    def tag_posts(self, request, slug):
+        from blog import selectors
+
+        tag = selectors.tag_by_slug(slug=slug)
+        if tag is None:
+            raise Http404("No such tag.")
+        return self.render(request, filter_kind="tag", filter_value=tag)
+
+    @path("<int:year>/")
+    def year_posts(self, request, year):
+        if not 1900 <= year <= 2999:
+            raise Http404("No such year.")
+        return self.render(request, filter_kind="year", filter_value=year)
+
+    @path("feed/rss/", name="feed_rss")
+    def feed_rss(self, request):
+        from blog.feeds import RssPostsFeed
+
+        return RssPostsFeed()(request, index_page=self)
+
+    @path("feed/atom/", name="feed_atom")
+    def feed_atom(self, request):
+        from blog.feeds import AtomPostsFeed
+
+        return AtomPostsFeed()(request, index_page=self)
+
+    @path("category/<slug:slug>/feed/rss/", name="category_feed_rss")
+    def category_feed_rss(self, request, slug):
+        from blog.feeds import RssPostsFeed
+
+        return RssPostsFeed()(request, index_page=self, category_slug=slug)
+
+    @path("category/<slug:slug>/feed/atom/", name="category_feed_atom")
+    def category_feed_atom(self, request, slug):
+        from blog.feeds import AtomPostsFeed
+
+        return AtomPostsFeed()(request, index_page=self, category_slug=slug)
+
+    def get_cached_paths(self) -> list[str]:
+        """Every address of this page that a frontend cache may hold (purged on publish)."""
+        from blog import selectors
+
+        paths = ["/", "/feed/rss/", "/feed/atom/"]
+        for slug in Category.objects.values_list("slug", flat=True):
+            paths += [f"/category/{slug}/", f"/category/{slug}/feed/rss/"]
+            paths.append(f"/category/{slug}/feed/atom/")
+        paths += [f"/{year}/" for year in selectors.archive_years(user=None)]
+        return paths
 
 
 class BlogPostTag(TaggedItemBase):
@@ -217,12 +357,13 @@ class BlogPostTag(TaggedItemBase):
     )
 
 
-class BlogPostPage(Page):
+class BlogPostPage(PublicCacheMixin, Page):
     """A news post or article."""
 
     date_published = models.DateField(
         _("date published"),
         default=timezone.localdate,
+        db_index=True,
         help_text=_("Shown on the post and used to order posts; not the go-live time."),
     )
     summary = models.TextField(
@@ -299,6 +440,23 @@ class BlogPostPage(Page):
         return self.featured_image.description if self.featured_image else ""
 
     @property
+    def listing_summary(self) -> str:
+        return self.summary
+
+    # Read by the post's template inside its cached fragment: a cache hit costs no query.
+    @cached_property
+    def author_list(self) -> list[Author]:
+        return list(self.authors.select_related("photo").order_by("name"))
+
+    @cached_property
+    def category_list(self) -> list[Category]:
+        return list(self.categories.order_by("name"))
+
+    @cached_property
+    def tag_list(self) -> list:
+        return list(self.tags.order_by("name"))
+
+    @cached_property
     def reading_time(self) -> int:
         """Estimated minutes to read the body, at least one."""
         words = 0
@@ -308,3 +466,31 @@ class BlogPostPage(Page):
             elif block.block_type in ("heading", "quote", "statistic"):
                 words += sum(len(str(v).split()) for v in block.value.values())
         return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+    def serve(self, request, *args, **kwargs):
+        from blog import selectors
+
+        if not selectors.post_is_readable_by(post=self, user=request.user):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise Http404("This post is for approved members only.")
+        response = super().serve(request, *args, **kwargs)
+        if self.members_only:
+            # A members-only post must never be stored by a shared cache.
+            add_never_cache_headers(response)
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        from blog import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_posts"] = selectors.latest_posts(
+            user=request.user, limit=3, exclude_ids=[self.pk]
+        )
+        # Related posts leave out the post itself and the three already listed as latest.
+        context["related_posts"] = selectors.related_posts(post=self, user=request.user, limit=3)
+        return context
+
+    def get_sitemap_urls(self, request=None):
+        # The sitemap's own query leaves these out; this guards any other sitemap built later.
+        return [] if self.members_only else super().get_sitemap_urls(request)

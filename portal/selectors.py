@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
+import re
+from dataclasses import dataclass
+from datetime import datetime
 
-from portal.models import User
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from portal.models import (
+    Block,
+    Connection,
+    ConnectionRequest,
+    Conversation,
+    ExpertiseTag,
+    MemberProfile,
+    Membership,
+    Message,
+    Report,
+    User,
+)
 
 MEMBERS_GROUP = "Members"
+REVIEWERS_GROUP = "Member reviewers"
 
 
 def user_is_approved_member(user: User | AnonymousUser) -> bool:
@@ -22,3 +52,311 @@ def user_is_approved_member(user: User | AnonymousUser) -> bool:
     if not hasattr(user, "_group_names_cache"):
         user._group_names_cache = set(user.groups.values_list("name", flat=True))
     return MEMBERS_GROUP in user._group_names_cache or user.has_perm("wagtailadmin.access_admin")
+
+
+def user_has_member_profile(user: User | AnonymousUser) -> bool:
+    """True for an approved member who can take part: connect, message, block and report.
+
+    Staff without a member profile may browse the directory but not take part.
+    """
+    if not user_is_approved_member(user):
+        return False
+    if not hasattr(user, "_has_profile_cache"):
+        user._has_profile_cache = MemberProfile.objects.filter(user=user).exists()
+    return user._has_profile_cache
+
+
+def membership_for(user: User) -> Membership | None:
+    return Membership.objects.filter(user=user).first()
+
+
+def approved_profiles() -> QuerySet[MemberProfile]:
+    """Profiles of approved, active members: the only people the portal ever shows."""
+    return MemberProfile.objects.filter(
+        user__is_active=True, user__groups__name=MEMBERS_GROUP
+    ).select_related("user")
+
+
+def _blocked_either_way(viewer: User) -> Q:
+    return Q(user__in=Block.objects.filter(blocker=viewer).values("blocked")) | Q(
+        user__in=Block.objects.filter(blocked=viewer).values("blocker")
+    )
+
+
+def _visible_to(viewer: User) -> QuerySet[MemberProfile]:
+    return approved_profiles().exclude(_blocked_either_way(viewer))
+
+
+def with_connection_state(queryset: QuerySet[MemberProfile], viewer: User) -> QuerySet:
+    """Annotate the viewer's connection state to each profile: `is_connected`, `sent_request_id`
+    (the viewer's pending request to that person) and `received_request_id` (theirs)."""
+    pending = ConnectionRequest.objects.filter(status=ConnectionRequest.Status.PENDING)
+    return queryset.annotate(
+        is_connected=Exists(Connection.objects.filter(user=viewer, peer=OuterRef("user"))),
+        sent_request_id=Subquery(
+            pending.filter(sender=viewer, recipient=OuterRef("user")).values("pk")[:1]
+        ),
+        received_request_id=Subquery(
+            pending.filter(sender=OuterRef("user"), recipient=viewer).values("pk")[:1]
+        ),
+    )
+
+
+def visible_profiles(viewer: User) -> QuerySet[MemberProfile]:
+    """Approved profiles the viewer may see (blocks hide people from each other), with the
+    viewer's connection state to each (see `with_connection_state`)."""
+    return with_connection_state(_visible_to(viewer), viewer)
+
+
+_WORD = re.compile(r"[\w]+", re.UNICODE)
+
+
+def _search_query(text: str) -> SearchQuery | None:
+    words = _WORD.findall(text.lower())[:8]
+    if not words:
+        return None
+    # Names match on their beginnings ("jan" finds Janet); prose matches on English stems.
+    prefix = " & ".join(f"{word}:*" for word in words)
+    return SearchQuery(prefix, search_type="raw", config="simple") | SearchQuery(
+        " ".join(words), search_type="plain", config="english"
+    )
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    q: str = ""
+    sector: str = ""
+    country: str = ""
+    expertise: str = ""
+
+
+def directory_matches(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
+    """Who the directory finds, without ordering or annotations (what the paginator counts)."""
+    profiles = _visible_to(viewer).exclude(user=viewer)
+    if filters.sector:
+        profiles = profiles.filter(sector=filters.sector)
+    if filters.country:
+        profiles = profiles.filter(country=filters.country)
+    if filters.expertise:
+        profiles = profiles.filter(tagged_expertise__tag__slug=filters.expertise)
+    query = _search_query(filters.q)
+    if query is not None:
+        profiles = profiles.filter(search_vector=query)
+    return profiles
+
+
+def directory_search(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
+    """The directory: visible members but the viewer, searched and filtered, best match first,
+    with the viewer's connection state to each."""
+    profiles = with_connection_state(
+        directory_matches(viewer=viewer, filters=filters), viewer
+    ).prefetch_related("expertise")
+    query = _search_query(filters.q)
+    if query is not None:
+        return profiles.order_by(-SearchRank(F("search_vector"), query), "user__last_name", "pk")
+    return profiles.order_by("user__last_name", "user__first_name", "pk")
+
+
+FILTER_OPTIONS_TIMEOUT = 300  # seconds; new countries and tags appear in the filters this late
+
+
+def directory_countries() -> list[str]:
+    """Country codes that at least one approved member has, for the directory's filter.
+    The same for everyone, so cached for a few minutes."""
+
+    def compute() -> list[str]:
+        return sorted(approved_profiles().order_by().values_list("country", flat=True).distinct())
+
+    return cache.get_or_set("portal:directory:countries", compute, FILTER_OPTIONS_TIMEOUT)
+
+
+def directory_expertise(limit: int = 40) -> list[tuple[str, str]]:
+    """The most used areas of expertise among approved members, as (slug, name). Cached."""
+
+    def compute() -> list[tuple[str, str]]:
+        return list(
+            ExpertiseTag.objects.filter(
+                tagged_profiles__content_object__in=approved_profiles().values("pk")
+            )
+            .annotate(uses=Count("tagged_profiles"))
+            .order_by("-uses", "name")
+            .values_list("slug", "name")[:limit]
+        )
+
+    return cache.get_or_set(f"portal:directory:expertise:{limit}", compute, FILTER_OPTIONS_TIMEOUT)
+
+
+def profile_for_viewer(*, viewer: User, public_id) -> MemberProfile | None:
+    """A profile the viewer may open, or None (unapproved, suspended, blocked or unknown)."""
+    return (
+        visible_profiles(viewer).prefetch_related("expertise").filter(public_id=public_id).first()
+    )
+
+
+def photo_visible(*, viewer: User, key: str) -> bool:
+    """Whether the photo with this key belongs to a member the viewer may see."""
+    return approved_profiles().exclude(_blocked_either_way(viewer)).filter(photo_key=key).exists()
+
+
+def contact_details_visible(*, viewer: User, profile: MemberProfile) -> bool:
+    if profile.user_id == viewer.pk:
+        return True
+    if profile.contact_visibility == MemberProfile.ContactVisibility.MEMBERS:
+        return True
+    return bool(getattr(profile, "is_connected", False)) or are_connected(viewer, profile.user)
+
+
+def are_connected(user: User, other: User) -> bool:
+    return Connection.objects.filter(user=user, peer=other).exists()
+
+
+def is_blocked_either_way(user: User, other: User) -> bool:
+    return Block.objects.filter(
+        Q(blocker=user, blocked=other) | Q(blocker=other, blocked=user)
+    ).exists()
+
+
+def has_blocked(user: User, other: User) -> bool:
+    return Block.objects.filter(blocker=user, blocked=other).exists()
+
+
+def connections_of(user: User) -> QuerySet[Connection]:
+    """The user's connections to approved members (suspended members drop out of the list)."""
+    return (
+        Connection.objects.filter(user=user, peer__is_active=True, peer__groups__name=MEMBERS_GROUP)
+        .select_related("peer__profile")
+        .order_by("peer__last_name", "peer__first_name")
+    )
+
+
+def incoming_requests(user: User) -> QuerySet[ConnectionRequest]:
+    return (
+        ConnectionRequest.objects.filter(
+            recipient=user,
+            status=ConnectionRequest.Status.PENDING,
+            sender__is_active=True,
+            sender__groups__name=MEMBERS_GROUP,
+        )
+        .exclude(sender__in=Block.objects.filter(blocker=user).values("blocked"))
+        .select_related("sender__profile")
+        .order_by("-created_at")
+    )
+
+
+def outgoing_requests(user: User) -> QuerySet[ConnectionRequest]:
+    return (
+        ConnectionRequest.objects.filter(sender=user, status=ConnectionRequest.Status.PENDING)
+        .select_related("recipient__profile")
+        .order_by("-created_at")
+    )
+
+
+def pending_request_for_recipient(*, user: User, request_id: int) -> ConnectionRequest | None:
+    return incoming_requests(user).filter(pk=request_id).first()
+
+
+def pending_request_for_sender(*, user: User, request_id: int) -> ConnectionRequest | None:
+    return outgoing_requests(user).filter(pk=request_id).first()
+
+
+@dataclass(frozen=True)
+class NavCounts:
+    pending_requests: int
+    unread_messages: int
+
+    @property
+    def total(self) -> int:
+        return self.pending_requests + self.unread_messages
+
+
+def nav_counts(user: User) -> NavCounts:
+    """The header's counts in one query: pending requests to the user and unread messages."""
+    requests = (
+        incoming_requests(user).order_by().values("recipient").annotate(n=Count("pk")).values("n")
+    )
+    unread = unread_messages(user).order_by().values("recipient").annotate(n=Count("pk"))
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            pending_requests=Coalesce(Subquery(requests, output_field=IntegerField()), Value(0)),
+            unread_messages=Coalesce(
+                Subquery(unread.values("n"), output_field=IntegerField()), Value(0)
+            ),
+        )
+        .values("pending_requests", "unread_messages")
+        .first()
+    )
+    if row is None:
+        return NavCounts(0, 0)
+    return NavCounts(row["pending_requests"], row["unread_messages"])
+
+
+def unread_messages(user: User) -> QuerySet[Message]:
+    return Message.objects.filter(recipient=user, read_at__isnull=True)
+
+
+def conversations_of(user: User) -> QuerySet[Conversation]:
+    """The user's conversations, latest first, with the other member, the last message and the
+    number of unread messages to the user."""
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-pk")
+    unread = (
+        Message.objects.filter(conversation=OuterRef("pk"), recipient=user, read_at__isnull=True)
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Conversation.objects.filter(Q(user_low=user) | Q(user_high=user))
+        .filter(messages__isnull=False)
+        .distinct()
+        .select_related("user_low__profile", "user_high__profile")
+        .annotate(
+            last_body=Subquery(last.values("body")[:1]),
+            last_sender_id=Subquery(last.values("sender")[:1]),
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+        )
+        .order_by("-last_message_at")
+    )
+
+
+def conversation_for(*, user: User, conversation_id: int) -> Conversation | None:
+    """The conversation if the user is one of its two members; None for anyone else."""
+    return (
+        Conversation.objects.filter(Q(user_low=user) | Q(user_high=user), pk=conversation_id)
+        .select_related("user_low__profile", "user_high__profile")
+        .first()
+    )
+
+
+def conversation_between(user: User, other: User) -> Conversation | None:
+    low, high = sorted([user.pk, other.pk])
+    return Conversation.objects.filter(user_low_id=low, user_high_id=high).first()
+
+
+def thread_messages(conversation: Conversation) -> QuerySet[Message]:
+    return conversation.messages.order_by("created_at", "pk")
+
+
+def pending_applications() -> QuerySet[Membership]:
+    """The review queue: verified applicants waiting for a decision, oldest first."""
+    return (
+        Membership.objects.filter(status=Membership.Status.PENDING)
+        .select_related("user__profile")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def open_reports() -> QuerySet[Report]:
+    return Report.objects.filter(status=Report.Status.OPEN).select_related("reporter", "reported")
+
+
+def last_declined_at(*, sender: User, recipient: User) -> datetime | None:
+    return (
+        ConnectionRequest.objects.filter(
+            sender=sender, recipient=recipient, status=ConnectionRequest.Status.DECLINED
+        )
+        .order_by("-responded_at")
+        .values_list("responded_at", flat=True)
+        .first()
+    )

@@ -68,9 +68,14 @@ def main() -> int:
                     break
             time.sleep(0.5)
     finally:
-        for process in processes.values():
+        for name, process in processes.items():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                # Celery's main process shuts its pool down warmly; runserver's autoreloader
+                # child only stops with its whole process group.
+                if name == "web":
+                    os.killpg(process.pid, signal.SIGTERM)
+                else:
+                    process.terminate()
         deadline = time.monotonic() + 15
         for process in processes.values():
             try:

@@ -246,6 +246,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = DATA_DIR / "broker"
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -327,6 +329,91 @@ ORGANISATION_POSTAL_ADDRESS = env.str(
 )
 
 WAGTAILIMAGES_IMAGE_MODEL = "blog.SiteImage"
+
+# --- The public site ---
+INSTALLED_APPS += [
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.frontend_cache",
+]
+# Decides the Cache-Control header of public pages. Its response phase runs after the session,
+# CSRF and messages middleware, so it sees every cookie and message they add.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "blog.middleware.CacheHeadersMiddleware",
+)
+# Anonymous public pages: browsers keep them briefly, a CDN or proxy longer (publishing purges).
+PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
+PUBLIC_CACHE_S_MAXAGE = env.int("PUBLIC_CACHE_S_MAXAGE", default=600)
+BLOG_POSTS_PER_PAGE = 10
+SEARCH_RESULTS_PER_PAGE = 10
+# Wagtail's frontend cache purges published pages (and the listings that show them) from a CDN or
+# caching proxy. Each backend is switched on by its own variables.
+WAGTAILFRONTENDCACHE = {}
+if env.str("FRONTEND_CACHE_PURGE_URL", default=""):
+    # Varnish, Squid, nginx or any proxy that accepts HTTP PURGE requests.
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env.str("FRONTEND_CACHE_PURGE_URL"),
+    }
+if env.str("CLOUDFLARE_ZONE_ID", default=""):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": env.str("CLOUDFLARE_ZONE_ID"),
+        "BEARER_TOKEN": env.str("CLOUDFLARE_BEARER_TOKEN", default=""),
+    }
+if env.str("CLOUDFRONT_DISTRIBUTION_ID", default=""):
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": env.str("CLOUDFRONT_DISTRIBUTION_ID"),
+    }
+# Lazily adds the site's navigation, footer links, feed URLs and fragment-cache keys to templates.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("blog.context_processors.public_site")
+# Cached fragments of public pages expire after this; publishing invalidates them at once.
+FRAGMENT_CACHE_TIMEOUT = env.int("FRAGMENT_CACHE_TIMEOUT", default=60 * 60)
+# Wagtail runs search indexing and reference-index updates as django-tasks; one INFO line per
+# task drowns everything else.
+LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
+
+# --- Member portal ---
+ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "portal.forms.MemberSignupForm"}
+# A field bots fill in and people never see (hidden by the `honeypot` class, not an inline style).
+ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "fax_number"
+ACCOUNT_CHANGE_EMAIL = True  # one address per account; changing it needs re-authentication
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or email changes
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_SIGNUP_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "portal:home"
+# Members-only Wagtail pages send visitors to allauth's login (not Wagtail's bare form).
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+MFA_RECOVERY_CODE_COUNT = 10
+# "Last seen" tracking writes to the database on every request a member makes (five statements);
+# the sessions list keeps when and where each session started, which is what members need.
+USERSESSIONS_TRACK_ACTIVITY = False
+MIDDLEWARE.append("portal.middleware.StaffMFAMiddleware")
+
+# Profile photos live in their own storage, never in the public media library, and are served
+# to approved members through a view that checks who asks.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private-media")))
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["member_photos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "private/member-photos", "default_acl": "private"},
+    }
+else:
+    STORAGES["member_photos"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT / "member-photos")},
+    }
+PORTAL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PORTAL_DIRECTORY_PAGE_SIZE = 20
+# New messages are emailed in one digest per member, at most this often (when still unread).
+PORTAL_MESSAGE_DIGEST_MINUTES = env.int("PORTAL_MESSAGE_DIGEST_MINUTES", default=10)
+CELERY_BEAT_SCHEDULE["portal-message-digests"] = {
+    "task": "portal.tasks.send_message_digests",
+    "schedule": crontab(minute=f"*/{PORTAL_MESSAGE_DIGEST_MINUTES}"),
+}
 
 # --- Newsletter ---
 # Sender of the newsletter (defaults to DEFAULT_FROM_EMAIL) and the address in the mailto: part

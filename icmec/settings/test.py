@@ -29,6 +29,10 @@ else:
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "member_photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": "/tmp/icmec-test-private-media"},  # noqa: S108
+    },
 }
 MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default="/tmp/icmec-test-media")  # noqa: S108
 

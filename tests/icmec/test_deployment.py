@@ -6,25 +6,18 @@ exactly what the production settings accept, and the entrypoint and build steps 
 directly.
 """
 
-import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
 from icmec.settings import PRODUCTION_REQUIRED
+from tests.utils import ROOT, subprocess_env
 
-ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 APP_SERVICES = ("web", "worker", "beat")
-
-
-def _clean_env(**extra: str) -> dict[str, str]:
-    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "ICMEC_DATA_DIR"}
-    return {k: v for k, v in os.environ.items() if k in keep} | extra
 
 
 def _compose_env(service: str) -> dict[str, str]:
@@ -65,7 +58,7 @@ def test_compose_environment_satisfies_the_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
-        env=_clean_env(**_compose_env("web")),
+        env=subprocess_env(**_compose_env("web")),
         capture_output=True,
         text=True,
         timeout=120,
@@ -78,7 +71,7 @@ def test_dockerfile_build_step_collects_static_files(tmp_path):
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "collectstatic --noinput" in dockerfile
     assert 'ENTRYPOINT ["/app/docker/entrypoint.sh"]' in dockerfile
-    env = _clean_env(
+    env = subprocess_env(
         DJANGO_SETTINGS_MODULE="icmec.settings.production",
         SECRET_KEY="collectstatic-only",
         DATABASE_URL="postgres://build/build",
@@ -108,7 +101,7 @@ def test_entrypoint_waits_for_the_database_migrates_and_runs_the_command():
     db = connection.settings_dict
     host = db["HOST"] or "127.0.0.1"
     url = f"postgres://{db['USER']}@{host.replace('/', '%2F')}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = _clean_env(
+    env = subprocess_env(
         **_compose_env("web")
         | {
             "DATABASE_URL": url,
@@ -117,7 +110,6 @@ def test_entrypoint_waits_for_the_database_migrates_and_runs_the_command():
             "LOAD_DEMO_CONTENT": "0",
         }
     )
-    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
 
     result = subprocess.run(
         [str(ROOT / "docker/entrypoint.sh"), "python", "-c", "print('command ran')"],
@@ -134,11 +126,10 @@ def test_entrypoint_waits_for_the_database_migrates_and_runs_the_command():
 
 
 def test_entrypoint_gives_up_when_the_database_never_answers():
-    env = _clean_env(
+    env = subprocess_env(
         DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
         DATABASE_WAIT_SECONDS="2",
     )
-    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
 
     result = subprocess.run(
         [str(ROOT / "docker/entrypoint.sh"), "python", "-c", "print('command ran')"],

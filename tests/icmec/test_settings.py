@@ -1,11 +1,9 @@
 """Production settings: fail fast without configuration and pass `check --deploy` with it."""
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.utils import ROOT, subprocess_env
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "icmec.settings.production",
@@ -18,15 +16,10 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in PRODUCTION_ENV and key not in ("REDIS_URL", "DATABASE_URL")
-    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=base | env,
+        env=subprocess_env(**env),
         capture_output=True,
         text=True,
         timeout=120,

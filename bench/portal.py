@@ -1,0 +1,325 @@
+"""Benchmark of the member portal: the directory (search and filters) and a profile page, logged
+in, with 5,000 approved members, on gunicorn (2 workers) with the production settings.
+
+    make bench                       # the public site, then this
+    .venv/bin/python bench/portal.py --members 5000 --duration 10 --connections 8
+
+It uses a scratch database of its own (`bench_portal` on the machine's PostgreSQL; override with
+BENCH_PORTAL_DATABASE_URL, whose name must start with "bench") and Redis (REDIS_URL, default
+redis://127.0.0.1:6379/2, under its own key prefix). The data is kept between runs and reused
+when the member count matches (pass --fresh to rebuild it). The session cookie of a logged-in
+member is passed to wrk with -H.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
+
+VIEWER_EMAIL = "bench.viewer@example.org"
+EXPERTISE = [
+    "Financial intelligence",
+    "Transaction monitoring",
+    "AML/CTF",
+    "Online investigations",
+    "Victim identification",
+    "OSINT",
+    "Digital forensics",
+    "Online safety regulation",
+    "Policy",
+    "Victim support",
+    "Prevention",
+    "Research",
+    "Criminology",
+    "Machine learning",
+    "Privacy-enhancing technology",
+    "Cryptocurrency tracing",
+    "Payments",
+    "Sanctions",
+    "Child protection",
+    "Training",
+]
+BIOS = [
+    "I lead a team that detects payments linked to child sexual exploitation and reports them.",
+    "Online child exploitation investigations, working with financial institutions.",
+    "Regulatory policy on online safety and platform transparency reporting.",
+    "Survivor support and prevention programmes; research on offender payment behaviour.",
+    "Machine learning to detect risky transaction patterns while protecting privacy.",
+    "Criminology research on the economics of online child sexual exploitation.",
+    "Cryptocurrency tracing and blockchain analytics for law enforcement partners.",
+]
+
+
+def seed(count: int) -> None:
+    """`count` approved members with varied profiles, and a viewer with connections."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+    from django.utils import timezone
+    from faker import Faker
+
+    from portal import selectors, services
+    from portal.models import (
+        Connection,
+        ConnectionRequest,
+        ExpertiseTag,
+        MemberProfile,
+        Membership,
+        Sector,
+        TaggedExpertise,
+        User,
+    )
+
+    fake = Faker("en_AU")
+    Faker.seed(2026)
+    rng = random.Random(2026)
+    group, _ = Group.objects.get_or_create(name=selectors.MEMBERS_GROUP)
+    now = timezone.now()
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=f"member{i}@example.org",
+                    first_name=fake.first_name(),
+                    last_name=fake.last_name(),
+                    password=make_password(None),  # no usable password
+                )
+                for i in range(count)
+            ]
+        )
+        viewer = User.objects.create_user(
+            email=VIEWER_EMAIL,
+            password=None,
+            first_name="Bench",
+            last_name="Viewer",
+        )
+        everyone = [*users, viewer]
+        User.groups.through.objects.bulk_create(
+            [User.groups.through(user_id=u.pk, group_id=group.pk) for u in everyone]
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    user=u,
+                    status=Membership.Status.APPROVED,
+                    reason="Benchmark member.",
+                    terms_accepted_at=now,
+                    submitted_at=now,
+                    decided_at=now,
+                )
+                for u in everyone
+            ]
+        )
+        countries = ["AU"] * 6 + ["NZ", "GB", "US", "SG", "CA", "PH", "ID", "DE", "FR", "IE"]
+        profiles = MemberProfile.objects.bulk_create(
+            [
+                MemberProfile(
+                    user=u,
+                    organisation=fake.company(),
+                    job_title=fake.job()[:200],
+                    sector=rng.choice(Sector.values),
+                    country=rng.choice(countries),
+                    bio=rng.choice(BIOS),
+                    contact_visibility=rng.choice(["members", "connections"]),
+                )
+                for u in everyone
+            ]
+        )
+        tags = {name: ExpertiseTag.objects.create(name=name) for name in EXPERTISE}
+        TaggedExpertise.objects.bulk_create(
+            [
+                TaggedExpertise(content_object=profile, tag=tags[name])
+                for profile in profiles
+                for name in rng.sample(EXPERTISE, rng.randint(1, 4))
+            ]
+        )
+        # The viewer has connections, requests either way and nothing with most members.
+        for peer in users[:50]:
+            Connection.objects.create(user=viewer, peer=peer)
+            Connection.objects.create(user=peer, peer=viewer)
+        ConnectionRequest.objects.bulk_create(
+            [ConnectionRequest(sender=viewer, recipient=peer) for peer in users[50:70]]
+            + [ConnectionRequest(sender=peer, recipient=viewer) for peer in users[70:80]]
+        )
+    for profile in MemberProfile.objects.select_related("user"):
+        services.profile_reindex(profile=profile)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would soon give
+
+
+def member_count() -> int:
+    from portal.models import MemberProfile
+
+    return MemberProfile.objects.count()
+
+
+def session_cookie() -> tuple[str, str]:
+    """A logged-in session of the viewer: (cookie name, value)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from portal.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(email=VIEWER_EMAIL))
+    return settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def run_wrk(url: str, *, cookie: str, duration: int, connections: int) -> harness.LoadResult:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    completed = subprocess.run(
+        [
+            wrk,
+            "--latency",
+            "--threads",
+            "2",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "-H",
+            f"Cookie: {cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return harness.parse_wrk(completed.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--fresh", action="store_true", help="rebuild the data")
+    args = parser.parse_args()
+
+    database_url = os.environ.get(
+        "BENCH_PORTAL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_portal"
+    )
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2")
+    port = harness.free_port()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-portal-"))
+    env = harness.production_env(
+        database_url=database_url,
+        redis_url=redis_url,
+        port=port,
+        static_root=scratch / "static",
+        media_root=scratch / "media",
+        cache_key_prefix="bench-portal",
+        extra={"PRIVATE_MEDIA_ROOT": str(scratch / "private")},
+    )
+    try:
+        if args.fresh or not harness.database_exists(database_url):
+            harness.recreate_database(database_url)
+        harness.apply_env(env)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        expected = args.members + 1  # and the viewer
+        if member_count() != expected:
+            if member_count():
+                from django.db import connection
+
+                connection.close()
+                harness.recreate_database(database_url)
+                call_command("migrate", interactive=False, verbosity=0)
+            print(f"Creating {args.members} members ...", flush=True)
+            seed(args.members)
+        from django.core.cache import cache
+
+        cache.clear()
+        name, value = session_cookie()
+        cookie = f"{name}={value}"
+
+        from django.test import Client
+
+        from portal.models import MemberProfile
+
+        profile = MemberProfile.objects.exclude(user__email=VIEWER_EMAIL).order_by("pk")[10]
+        scenarios = [
+            ("Directory, first page", "/portal/members/"),
+            ("Directory, search", "/portal/members/?q=financial+intelligence"),
+            ("Directory, name prefix", "/portal/members/?q=jo"),
+            ("Directory, filters", "/portal/members/?sector=law_enforcement&country=AU"),
+            (
+                "Directory, search + filters, page 2",
+                "/portal/members/?q=investigations&sector=ngo&expertise=research&page=2",
+            ),
+            ("Profile page", f"/portal/members/{profile.public_id}/"),
+        ]
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies[name] = value
+        rows = []
+        with harness.gunicorn(env=env, port=port, workers=args.workers) as base:
+            for label, path in scenarios:
+                for _ in range(3):  # warm both workers' caches and the session record
+                    client.get(path)
+                status, queries = harness.count_queries(path, client=client)
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status}")
+                result = run_wrk(
+                    base + path,
+                    cookie=cookie,
+                    duration=args.duration,
+                    connections=args.connections,
+                )
+                rows.append(
+                    {
+                        "scenario": label,
+                        "rps": f"{result.requests_per_second:.0f}",
+                        "p50": f"{result.p50_ms:.1f}",
+                        "p99": f"{result.p99_ms:.1f}",
+                        "requests": result.requests,
+                        "errors": result.errors,
+                        "queries": queries,
+                    }
+                )
+        load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(
+            f"\nMember portal, logged in: {args.members} members, gunicorn {args.workers} sync "
+            f"workers, wrk {args.connections} connections x {args.duration}s per scenario, "
+            f"{os.cpu_count()} CPUs, load average {load} (1/5/15 min) at the end\n"
+        )
+        harness.print_table(
+            rows,
+            [
+                ("scenario", "scenario"),
+                ("rps", "requests/s"),
+                ("p50", "p50 ms"),
+                ("p99", "p99 ms"),
+                ("requests", "requests"),
+                ("errors", "errors"),
+                ("queries", "SQL queries"),
+            ],
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

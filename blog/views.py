@@ -1,0 +1,63 @@
+"""The public site's views outside the page tree: search, robots.txt and sitemap.xml."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+
+from blog import selectors
+from blog.middleware import public_cache
+from blog.sitemaps import SiteSitemap
+
+SEARCH_QUERY_MAX_LENGTH = 200
+
+
+@require_safe
+@public_cache
+def search(request: HttpRequest) -> HttpResponse:
+    """Search posts and pages. An empty query shows the form alone; results come 10 a page."""
+    query = " ".join(request.GET.get("q", "").split())[:SEARCH_QUERY_MAX_LENGTH]
+    results_page = None
+    if query:
+        paginator = Paginator(
+            selectors.search_pages(query=query, user=request.user),
+            settings.SEARCH_RESULTS_PER_PAGE,
+        )
+        try:
+            results_page = paginator.page(request.GET.get("page") or 1)
+        except (EmptyPage, PageNotAnInteger) as exc:
+            raise Http404("No such page of results.") from exc
+        results_page.object_list = selectors.search_results_specific(results_page.object_list)
+    return TemplateResponse(
+        request,
+        "blog/search.html",
+        {"search_query": query, "results": results_page},
+    )
+
+
+@require_safe
+@public_cache
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /portal/",
+        "Disallow: /newsletter/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('blog:sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@public_cache
+def sitemap(request: HttpRequest) -> HttpResponse:
+    return wagtail_sitemap(request, sitemaps={"pages": SiteSitemap})

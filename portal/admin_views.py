@@ -1,0 +1,297 @@
+"""The portal's screens in Wagtail's admin: the review queue, members, decisions, reports.
+
+Registered with `register_admin_urls` (Wagtail checks admin access); each view also checks its
+own permission: `portal.review_membership` to vet, `portal.handle_report` for reports,
+`portal.change_memberprofile` to edit a profile. Editors have none of them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from portal import selectors, services
+from portal.forms import DecisionForm, ProfileForm, ReportResolveForm
+from portal.models import MemberProfile, Membership, MembershipDecision, Report
+
+REVIEW = "portal.review_membership"
+REPORTS = "portal.handle_report"
+EDIT_PROFILE = "portal.change_memberprofile"
+
+ACTIONS_FOR_STATUS = {
+    Membership.Status.PENDING: [
+        MembershipDecision.Action.APPROVE,
+        MembershipDecision.Action.REJECT,
+    ],
+    Membership.Status.REJECTED: [MembershipDecision.Action.APPROVE],
+    Membership.Status.APPROVED: [MembershipDecision.Action.SUSPEND],
+    Membership.Status.SUSPENDED: [MembershipDecision.Action.REINSTATE],
+    Membership.Status.UNVERIFIED: [],
+}
+ACTION_VERBS = {
+    MembershipDecision.Action.APPROVE: "Approve",
+    MembershipDecision.Action.REJECT: "Reject",
+    MembershipDecision.Action.SUSPEND: "Suspend",
+    MembershipDecision.Action.REINSTATE: "Reinstate",
+}
+
+
+class PermissionMixin:
+    permission = REVIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AdminPage(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+    header_icon = "group"
+    _breadcrumbs = []
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + self._breadcrumbs + [{"url": "", "label": self.page_title}]
+
+
+def _paginate(request, queryset, per_page=25):
+    return Paginator(queryset, per_page).get_page(request.GET.get("p"))
+
+
+class ApplicationQueueView(AdminPage):
+    template_name = "portal/admin/application_queue.html"
+    page_title = "Applications to review"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_obj"] = _paginate(self.request, selectors.pending_applications())
+        return context
+
+
+class MemberListView(AdminPage):
+    template_name = "portal/admin/member_list.html"
+    page_title = "Members and applicants"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", "")
+        q = self.request.GET.get("q", "").strip()
+        memberships = Membership.objects.select_related("user__profile").order_by(
+            "user__last_name", "user__first_name", "pk"
+        )
+        if status in Membership.Status.values:
+            memberships = memberships.filter(status=status)
+        if q:
+            memberships = memberships.filter(
+                Q(user__email__icontains=q)
+                | Q(user__first_name__icontains=q)
+                | Q(user__last_name__icontains=q)
+                | Q(user__profile__organisation__icontains=q)
+            )
+        context.update(
+            page_obj=_paginate(self.request, memberships),
+            statuses=Membership.Status.choices,
+            status=status,
+            q=q,
+        )
+        return context
+
+
+class ApplicationDetailView(AdminPage):
+    template_name = "portal/admin/application_detail.html"
+    page_title = "Membership"
+
+    def get_breadcrumbs_items(self):
+        self._breadcrumbs = [
+            {"url": reverse("portal_admin:members"), "label": "Members and applicants"}
+        ]
+        return super().get_breadcrumbs_items()
+
+    def get_page_subtitle(self):
+        return str(self.membership.user)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.membership = get_object_or_404(
+            Membership.objects.select_related("user__profile"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        membership = self.membership
+        actions = ACTIONS_FOR_STATUS.get(membership.status, [])
+        context.update(
+            membership=membership,
+            profile=getattr(membership.user, "profile", None),
+            decisions=membership.user.membership_decisions.select_related("decided_by"),
+            actions=[(action, ACTION_VERBS[action]) for action in actions],
+            form=kwargs.get("form") or DecisionForm(),
+            failed_action=kwargs.get("failed_action"),
+            can_edit_profile=self.request.user.has_perm(EDIT_PROFILE),
+            reports=Report.objects.filter(reported=membership.user).order_by("-created_at")[:10],
+        )
+        return context
+
+
+class DecideView(ApplicationDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        action = kwargs["action"]
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.membership_decide(
+                    membership_id=self.membership.pk,
+                    action=action,
+                    decided_by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                verb = MembershipDecision.Action(action).label.lower()
+                messages.success(request, f"{self.membership.user}: {verb}. They are emailed.")
+                if action in (MembershipDecision.Action.APPROVE, MembershipDecision.Action.REJECT):
+                    return redirect("portal_admin:applications")
+                return redirect("portal_admin:application", self.membership.pk)
+        self.membership.refresh_from_db()
+        context = self.get_context_data(form=form, failed_action=action)
+        return self.render_to_response(context, status=400)
+
+
+class DecisionHistoryView(AdminPage):
+    template_name = "portal/admin/decision_history.html"
+    page_title = "Decision history"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        decisions = MembershipDecision.objects.select_related(
+            "user__membership", "decided_by"
+        ).order_by("-created_at", "-pk")
+        context["page_obj"] = _paginate(self.request, decisions, per_page=50)
+        return context
+
+
+class ReportListView(AdminPage):
+    permission = REPORTS
+    template_name = "portal/admin/report_list.html"
+    page_title = "Reports about members"
+    header_icon = "warning"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", Report.Status.OPEN)
+        reports = Report.objects.select_related("reporter", "reported").order_by("-created_at")
+        if status in Report.Status.values:
+            reports = reports.filter(status=status)
+        context.update(
+            page_obj=_paginate(self.request, reports),
+            status=status,
+            statuses=Report.Status.choices,
+        )
+        return context
+
+
+class ReportDetailView(AdminPage):
+    permission = REPORTS
+    template_name = "portal/admin/report_detail.html"
+    page_title = "Report"
+    header_icon = "warning"
+
+    def get_breadcrumbs_items(self):
+        self._breadcrumbs = [{"url": reverse("portal_admin:reports"), "label": "Reports"}]
+        return super().get_breadcrumbs_items()
+
+    def dispatch(self, request, *args, **kwargs):
+        self.report = get_object_or_404(
+            Report.objects.select_related("reporter", "reported", "resolved_by"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = self.report
+        thread = []
+        if report.conversation_id:
+            thread = report.conversation.messages.select_related("sender").order_by("created_at")
+        reported_membership = (
+            Membership.objects.filter(user=report.reported).first() if report.reported else None
+        )
+        context.update(
+            report=report,
+            thread=thread,
+            reported_membership=reported_membership,
+            form=kwargs.get("form") or ReportResolveForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ReportResolveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_resolve(
+                    report_id=self.report.pk,
+                    resolved_by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "The report is resolved.")
+                return redirect("portal_admin:reports")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ProfileEditView(AdminPage):
+    permission = EDIT_PROFILE
+    template_name = "portal/admin/profile_edit.html"
+    page_title = "Edit member profile"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.profile = get_object_or_404(
+            MemberProfile.objects.select_related("user__membership"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.profile.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            profile=self.profile,
+            form=kwargs.get("form") or ProfileForm(instance=self.profile),
+            membership=getattr(self.profile.user, "membership", None),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ProfileForm(request.POST, request.FILES, instance=self.profile)
+        if form.is_valid():
+            services.profile_update(
+                profile=self.profile,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                expertise=form.expertise_list(),
+                **form.profile_fields(),
+            )
+            if form.cleaned_data.get("photo"):
+                services.profile_photo_set(profile=self.profile, upload=form.cleaned_data["photo"])
+            elif form.cleaned_data.get("remove_photo"):
+                services.profile_photo_remove(profile=self.profile)
+            messages.success(request, "The profile is saved.")
+            membership = getattr(self.profile.user, "membership", None)
+            if membership is not None:
+                return redirect("portal_admin:application", membership.pk)
+            return redirect("portal_admin:members")
+        return self.render_to_response(self.get_context_data(form=form), status=400)

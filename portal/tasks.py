@@ -1,0 +1,75 @@
+"""Celery tasks of the portal: thin wrappers that take ids and call the notification services.
+
+Transient failures (SMTP, network) retry with exponential backoff; every task is safe to run
+twice (the services record what was sent).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+
+from portal import notifications, services
+
+TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
+
+
+@shared_task(**RETRY)
+def send_decision_email(decision_id: int) -> bool:
+    return notifications.decision_email_send(decision_id=decision_id)
+
+
+@shared_task(**RETRY)
+def send_connection_request_email(request_id: int) -> bool:
+    return notifications.connection_request_email_send(request_id=request_id)
+
+
+@shared_task(**RETRY)
+def send_connection_accepted_email(request_id: int) -> bool:
+    return notifications.connection_accepted_email_send(request_id=request_id)
+
+
+@shared_task(**RETRY)
+def send_message_digest(user_id: int) -> int:
+    return notifications.message_digest_send(user_id=user_id)
+
+
+@shared_task
+def send_message_digests() -> int:
+    """Periodic (Celery beat): one digest task per member with unread, un-emailed messages."""
+    grace = timedelta(minutes=max(1, settings.PORTAL_MESSAGE_DIGEST_MINUTES // 5))
+    recipients = services.message_digest_recipients(older_than=grace)
+    for user_id in recipients:
+        send_message_digest.delay(user_id)
+    return len(recipients)
+
+
+@shared_task(**RETRY)
+def notify_reviewers_of_application(membership_id: int) -> bool:
+    return notifications.reviewers_new_application_send(membership_id=membership_id)
+
+
+@shared_task(**RETRY)
+def notify_reviewers_of_report(report_id: int) -> bool:
+    return notifications.reviewers_new_report_send(report_id=report_id)
+
+
+@shared_task(**RETRY)
+def send_account_email(subject: str, body: str, to: list[str], html: str = "") -> None:
+    """An account email (verification, password reset) rendered by allauth in the request.
+
+    It carries the text, not ids: allauth's keys and links are made at render time.
+    """
+    notifications.send_plain(subject=subject, body=body, to=to, html=html)

@@ -1,0 +1,555 @@
+"""Views of the member portal. Thin: they check who asks, validate forms, call services and
+selectors, and render. Every object is looked up through the asker (404 for anyone else)."""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import storages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import selectors, services
+from portal.countries import COUNTRIES
+from portal.forms import (
+    ConnectionRequestForm,
+    DeleteAccountForm,
+    MessageForm,
+    NotificationPreferencesForm,
+    ProfileForm,
+    ReportForm,
+)
+from portal.models import MemberProfile, Membership, Sector
+from portal.photos import SIZES
+
+
+class CountingPaginator(Paginator):
+    """Counts a lean queryset (no annotations, no ordering) instead of the page's own."""
+
+    def __init__(self, object_list, per_page, *, count_queryset, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count_queryset = count_queryset
+
+    @cached_property
+    def count(self) -> int:
+        return self._count_queryset.count()
+
+
+def _status_page(request, status: int = 200):
+    membership = selectors.membership_for(request.user) if request.user.is_authenticated else None
+    return render(
+        request,
+        "portal/status.html",
+        {"membership": membership, "Status": Membership.Status},
+        status=status,
+    )
+
+
+def member_required(view):
+    """Approved members (and staff) only. Others who are logged in see where their application
+    stands, with a 403; anonymous visitors are sent to log in."""
+
+    @wraps(view)
+    @login_required
+    @never_cache
+    def wrapper(request, *args, **kwargs):
+        if not selectors.user_is_approved_member(request.user):
+            return _status_page(request, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def participant_required(view):
+    """Approved members with a profile: the people who connect and message."""
+
+    @wraps(view)
+    @member_required
+    def wrapper(request, *args, **kwargs):
+        if not selectors.user_has_member_profile(request.user):
+            raise PermissionDenied("Only members with a profile can do this.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _profile_or_404(request, public_id) -> MemberProfile:
+    profile = selectors.profile_for_viewer(viewer=request.user, public_id=public_id)
+    if profile is None:
+        raise Http404("No such member.")
+    return profile
+
+
+def _back(request, fallback: str):
+    """Back to the page the form was on (a local `next`), else to `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+# --- Home and status ------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def home(request):
+    """The portal's front door: the dashboard for members, where things stand for applicants."""
+    if not selectors.user_is_approved_member(request.user):
+        return _status_page(request)
+    user = request.user
+    has_profile = selectors.user_has_member_profile(user)
+    context = {"has_profile": has_profile}
+    if has_profile:
+        context.update(
+            incoming=list(selectors.incoming_requests(user)[:5]),
+            conversations=list(selectors.conversations_of(user)[:5]),
+            counts=selectors.nav_counts(user),
+            profile=user.profile,
+        )
+    return render(request, "portal/home.html", context)
+
+
+# --- Directory and profiles -----------------------------------------------------------------
+
+
+@member_required
+@require_GET
+def directory(request):
+    sectors = dict(Sector.choices)
+    countries = dict(COUNTRIES)
+    filters = selectors.DirectoryFilters(
+        q=request.GET.get("q", "").strip()[:200],
+        sector=request.GET.get("sector", "") if request.GET.get("sector") in sectors else "",
+        country=request.GET.get("country", "") if request.GET.get("country") in countries else "",
+        expertise=request.GET.get("expertise", "").strip()[:100],
+    )
+    results = selectors.directory_search(viewer=request.user, filters=filters)
+    paginator = CountingPaginator(
+        results,
+        settings.PORTAL_DIRECTORY_PAGE_SIZE,
+        count_queryset=selectors.directory_matches(viewer=request.user, filters=filters),
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    present = selectors.directory_countries()
+    return render(
+        request,
+        "portal/directory.html",
+        {
+            "page_obj": page,
+            "profiles": page.object_list,
+            "filters": filters,
+            "sectors": Sector.choices,
+            "countries": sorted(
+                ((code, countries[code]) for code in present if code in countries),
+                key=lambda item: item[1],
+            ),
+            "expertise_options": selectors.directory_expertise(),
+            "querystring": query.urlencode(),
+            "is_filtered": any([filters.q, filters.sector, filters.country, filters.expertise]),
+            "can_take_part": selectors.user_has_member_profile(request.user),
+        },
+    )
+
+
+@member_required
+@require_GET
+def member(request, public_id):
+    profile = _profile_or_404(request, public_id)
+    user = request.user
+    conversation = None
+    if profile.user_id != user.pk:
+        conversation = selectors.conversation_between(user, profile.user)
+    return render(
+        request,
+        "portal/member.html",
+        {
+            "profile": profile,
+            "is_self": profile.user_id == user.pk,
+            "show_contact": selectors.contact_details_visible(viewer=user, profile=profile),
+            "conversation": conversation,
+            "can_take_part": selectors.user_has_member_profile(user),
+            "request_form": ConnectionRequestForm(),
+        },
+    )
+
+
+@require_GET
+@member_required
+def photo(request, key: str, size: int):
+    """A member's photo, for approved members only. Keys are random; the owner must still be
+    visible to the viewer (approved, not blocked)."""
+    if size not in SIZES or not key.isalnum():
+        raise Http404
+    if not selectors.photo_visible(viewer=request.user, key=key):
+        raise Http404
+    storage = storages["member_photos"]
+    name = f"{key}-{size}.jpg"
+    try:
+        handle = storage.open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    profile = request.user.profile
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=profile,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(
+            profile=profile,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            expertise=form.expertise_list(),
+            **form.profile_fields(),
+        )
+        if form.cleaned_data.get("photo"):
+            try:
+                services.profile_photo_set(profile=profile, upload=form.cleaned_data["photo"])
+            except ValidationError as error:
+                form.add_error("photo", error)
+        elif form.cleaned_data.get("remove_photo"):
+            services.profile_photo_remove(profile=profile)
+        if not form.errors:
+            messages.success(request, "Your profile is saved.")
+            return redirect("portal:member", profile.public_id)
+    return render(request, "portal/profile_edit.html", {"form": form, "profile": profile})
+
+
+# --- Connections ----------------------------------------------------------------------------
+
+
+@participant_required
+@require_GET
+def connections(request):
+    user = request.user
+    return render(
+        request,
+        "portal/connections.html",
+        {
+            "connections": selectors.connections_of(user),
+            "incoming": selectors.incoming_requests(user),
+            "outgoing": selectors.outgoing_requests(user),
+        },
+    )
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def connect(request, public_id):
+    profile = _profile_or_404(request, public_id)
+    form = ConnectionRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.connection_request_send(
+                sender=request.user, recipient=profile.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request, f"Your request is on its way to {profile.user.get_full_name()}."
+            )
+        return _back(request, reverse("portal:member", args=[profile.public_id]))
+    return render(request, "portal/connect.html", {"profile": profile, "form": form})
+
+
+def _answer(request, request_id: int, action) -> HttpResponse:
+    try:
+        action(user=request.user, request_id=request_id)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return None
+    return True
+
+
+@participant_required
+@require_POST
+def request_accept(request, pk: int):
+    incoming = selectors.pending_request_for_recipient(user=request.user, request_id=pk)
+    if incoming is None:
+        raise Http404
+    if _answer(request, pk, services.connection_request_accept):
+        messages.success(request, f"You are now connected with {incoming.sender.get_full_name()}.")
+    return _back(request, reverse("portal:connections"))
+
+
+@participant_required
+@require_POST
+def request_decline(request, pk: int):
+    if selectors.pending_request_for_recipient(user=request.user, request_id=pk) is None:
+        raise Http404
+    if _answer(request, pk, services.connection_request_decline):
+        messages.success(request, "Request declined.")
+    return _back(request, reverse("portal:connections"))
+
+
+@participant_required
+@require_POST
+def request_withdraw(request, pk: int):
+    if selectors.pending_request_for_sender(user=request.user, request_id=pk) is None:
+        raise Http404
+    if _answer(request, pk, services.connection_request_withdraw):
+        messages.success(request, "Request withdrawn.")
+    return _back(request, reverse("portal:connections"))
+
+
+@participant_required
+@require_POST
+def connection_remove(request, public_id):
+    profile = _profile_or_404(request, public_id)
+    try:
+        services.connection_remove(user=request.user, peer=profile.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request, f"You are no longer connected with {profile.user.get_full_name()}."
+        )
+    return _back(request, reverse("portal:connections"))
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def block(request, public_id):
+    profile = _profile_or_404(request, public_id)
+    if profile.user_id == request.user.pk:
+        raise Http404
+    if request.method == "POST":
+        services.member_block(blocker=request.user, blocked=profile.user)
+        messages.success(
+            request,
+            f"You blocked {profile.user.get_full_name()}. Neither of you can find, ask or "
+            "message the other. You can undo this under Blocked members.",
+        )
+        return redirect("portal:blocked")
+    return render(request, "portal/block.html", {"profile": profile})
+
+
+@participant_required
+@require_GET
+def blocked(request):
+    blocks = request.user.blocks.select_related("blocked").order_by("-created_at")
+    return render(request, "portal/blocked.html", {"blocks": blocks})
+
+
+@participant_required
+@require_POST
+def unblock(request, block_id: int):
+    block = request.user.blocks.filter(pk=block_id).select_related("blocked").first()
+    if block is None:
+        raise Http404
+    services.member_unblock(blocker=request.user, blocked=block.blocked)
+    messages.success(request, f"You unblocked {block.blocked.get_full_name()}.")
+    return redirect("portal:blocked")
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def report(request, public_id):
+    profile = _profile_or_404(request, public_id)
+    if profile.user_id == request.user.pk:
+        raise Http404
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    has_conversation = selectors.conversation_between(request.user, profile.user) is not None
+    if not has_conversation:
+        del form.fields["share_conversation"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_report(
+                reporter=request.user,
+                reported=profile.user,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+                share_conversation=form.cleaned_data.get("share_conversation", False),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Thank you. Staff will look into your report. If a child is in immediate "
+                "danger, call 000.",
+            )
+            return redirect("portal:member", profile.public_id)
+    return render(request, "portal/report.html", {"profile": profile, "form": form})
+
+
+# --- Messages -------------------------------------------------------------------------------
+
+
+@participant_required
+@require_GET
+def conversations(request):
+    items = list(selectors.conversations_of(request.user))
+    for item in items:
+        item.peer = item.other(request.user)
+    return render(request, "portal/messages.html", {"conversations": items})
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def conversation(request, pk: int):
+    user = request.user
+    thread = selectors.conversation_for(user=user, conversation_id=pk)
+    if thread is None:
+        raise Http404
+    peer = thread.other(user)
+    can_reply = (
+        peer is not None
+        and selectors.are_connected(user, peer)
+        and not selectors.is_blocked_either_way(user, peer)
+    )
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_reply:
+            raise PermissionDenied("You can no longer message this member.")
+        if form.is_valid():
+            try:
+                services.message_send(sender=user, recipient=peer, body=form.cleaned_data["body"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(f"{reverse('portal:conversation', args=[thread.pk])}#latest")
+    services.conversation_mark_read(conversation=thread, user=user)
+    peer_profile = getattr(peer, "profile", None) if peer else None
+    return render(
+        request,
+        "portal/conversation.html",
+        {
+            "thread": thread,
+            "peer": peer,
+            "peer_profile": peer_profile,
+            "thread_messages": selectors.thread_messages(thread),
+            "form": form,
+            "can_reply": can_reply,
+        },
+    )
+
+
+@participant_required
+@require_http_methods(["GET", "POST"])
+def message_member(request, public_id):
+    """Start (or continue) the conversation with a connection."""
+    profile = _profile_or_404(request, public_id)
+    existing = selectors.conversation_between(request.user, profile.user)
+    if existing is not None:
+        return redirect("portal:conversation", existing.pk)
+    if not selectors.are_connected(request.user, profile.user):
+        messages.error(request, "You can message a member once you are connected.")
+        return redirect("portal:member", profile.public_id)
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = services.message_send(
+                sender=request.user, recipient=profile.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("portal:conversation", message.conversation_id)
+    return render(request, "portal/message_new.html", {"profile": profile, "form": form})
+
+
+# --- Account, notifications, privacy --------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def account(request):
+    user = request.user
+    profile = MemberProfile.objects.filter(user=user).first()
+    form = None
+    if profile is not None:
+        form = NotificationPreferencesForm(
+            request.POST if request.method == "POST" else None,
+            initial={
+                "email_on_request": profile.email_on_request,
+                "email_on_accept": profile.email_on_accept,
+                "email_on_message": profile.email_on_message,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            services.notification_preferences_update(profile=profile, **form.cleaned_data)
+            messages.success(request, "Your email preferences are saved.")
+            return redirect("portal:account")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "portal/account.html",
+        {
+            "profile": profile,
+            "membership": selectors.membership_for(user),
+            "notifications_form": form,
+            "is_member": selectors.user_is_approved_member(user),
+        },
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
+def data_export(request):
+    """GET explains; POST (after re-authentication) downloads the JSON file."""
+    if request.method == "GET":
+        return render(request, "portal/data_export.html")
+    data = services.account_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str),
+        content_type="application/json; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="icmec-portal-data-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
+def account_delete(request):
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.user.is_staff or request.user.is_superuser:
+        return render(request, "portal/account_delete.html", {"form": None, "is_staff": True})
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        services.account_delete(user=user)
+        logout(request)
+        messages.success(request, "Your account and your data have been deleted. Goodbye.")
+        return redirect("/")
+    return render(request, "portal/account_delete.html", {"form": form})

@@ -1,0 +1,82 @@
+"""The portal in Wagtail's admin: a "Members" menu and its screens (see admin_views)."""
+
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
+
+from portal import admin_views, selectors
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+class QueueMenuItem(PermissionMenuItem):
+    """Shows how many applications wait, e.g. "Applications to review (3)"."""
+
+    def render_component(self, request):
+        count = selectors.pending_applications().count()
+        label = f"{self.label} ({count})" if count else self.label
+        return LinkMenuItemComponent(
+            self.name, label, self.url, icon_name=self.icon_name, attrs=self.attrs
+        )
+
+
+urls = [
+    path("", admin_views.ApplicationQueueView.as_view(), name="applications"),
+    path("all/", admin_views.MemberListView.as_view(), name="members"),
+    path("decisions/", admin_views.DecisionHistoryView.as_view(), name="decisions"),
+    path("<int:pk>/", admin_views.ApplicationDetailView.as_view(), name="application"),
+    path("<int:pk>/decide/<str:action>/", admin_views.DecideView.as_view(), name="decide"),
+    path("profiles/<int:pk>/", admin_views.ProfileEditView.as_view(), name="profile_edit"),
+    path("reports/", admin_views.ReportListView.as_view(), name="reports"),
+    path("reports/<int:pk>/", admin_views.ReportDetailView.as_view(), name="report"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_portal_admin_urls():
+    return [path("members/", include((urls, "portal_admin"), namespace="portal_admin"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_members_menu():
+    menu = Menu(
+        items=[
+            QueueMenuItem(
+                "Applications to review",
+                reverse("portal_admin:applications"),
+                icon_name="tasks",
+                permission=admin_views.REVIEW,
+                order=100,
+            ),
+            PermissionMenuItem(
+                "Members and applicants",
+                reverse("portal_admin:members"),
+                icon_name="group",
+                permission=admin_views.REVIEW,
+                order=200,
+            ),
+            PermissionMenuItem(
+                "Decision history",
+                reverse("portal_admin:decisions"),
+                icon_name="history",
+                permission=admin_views.REVIEW,
+                order=300,
+            ),
+            PermissionMenuItem(
+                "Reports",
+                reverse("portal_admin:reports"),
+                icon_name="warning",
+                permission=admin_views.REPORTS,
+                order=400,
+            ),
+        ]
+    )
+    return SubmenuMenuItem("Members", menu, icon_name="group", name="members", order=250)

@@ -1,0 +1,227 @@
+"""allauth in the site: login, rate limits, re-authentication, staff MFA, the pages' layout."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.contrib.auth.models import Permission
+
+from tests.factories.portal import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _current_code(secret: str) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    counter = counters[len(counters) // 2]  # the current period
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def test_members_log_in_with_their_email_and_land_in_the_portal(client, member):
+    response = client.post(
+        "/accounts/login/", {"login": "AMELIA@example.org", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/portal/"
+    assert "Welcome, Amelia" in client.get("/portal/").content.decode()
+
+
+def test_a_wrong_password_says_so_without_revealing_whether_the_account_exists(client, member):
+    known = client.post("/accounts/login/", {"login": member.email, "password": "wrong-password!"})
+    unknown = client.post(
+        "/accounts/login/", {"login": "nobody@example.org", "password": "wrong-password!"}
+    )
+
+    assert known.status_code == unknown.status_code == 200
+    assert "not correct" in known.content.decode()
+    assert known.context["form"].errors == unknown.context["form"].errors
+
+
+def test_repeated_failed_logins_are_answered_with_429(client, member):
+    statuses = []
+    for attempt in range(40):
+        response = client.post(
+            "/accounts/login/",
+            {"login": f"guess{attempt % 3}@example.org", "password": "not-the-password"},
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            break
+
+    assert statuses[0] == 200
+    assert statuses[-1] == 429
+    assert "Too many attempts" in response.content.decode()
+    # Even the right password is refused while the limit holds.
+    blocked = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+    assert blocked.status_code == 429
+
+
+def test_failed_logins_for_one_account_lock_it_briefly(client, member):
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": member.email, "password": "not-the-password"})
+
+    response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def _staff(**extra):
+    user = UserFactory(is_staff=True, **extra)
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return user
+
+
+def test_staff_without_an_authenticator_are_sent_to_set_one_up_before_the_admin(client):
+    staff = _staff()
+    client.force_login(staff)
+
+    for url in ("/admin/", "/admin/pages/", "/admin/members/"):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, "/accounts/2fa/totp/activate/")
+
+    page = client.get("/accounts/2fa/totp/activate/", follow=True)
+    assert "Staff need two-factor authentication" in page.content.decode()
+
+
+def test_staff_with_an_authenticator_enter_the_admin(client):
+    staff = _staff()
+    TOTP.activate(staff, generate_totp_secret())
+    client.force_login(staff)
+
+    assert client.get("/admin/").status_code == 200
+
+
+def test_staff_log_in_with_password_then_their_code(client):
+    staff = _staff(email="staff@example.org")
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+
+    response = client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert client.get("/admin/")["Location"].startswith("/accounts/login/")
+
+    response = client.post("/accounts/2fa/authenticate/", {"code": _current_code(secret)})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_wagtails_own_login_form_is_not_a_way_round_mfa(client):
+    response = client.get("/admin/login/?next=/admin/pages/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fpages%2F"
+    posted = client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert posted.status_code == 302
+    assert posted["Location"].startswith("/accounts/login/")
+
+
+def test_members_need_no_mfa_for_the_portal(client, member):
+    client.force_login(member)
+
+    assert client.get("/portal/members/").status_code == 200
+    assert not Authenticator.objects.filter(user=member).exists()
+
+
+def test_changing_the_email_address_needs_a_recent_authentication(client, member):
+    client.force_login(member)
+
+    response = client.post(
+        "/accounts/email/", {"action_add": "", "email": "amelia.new@example.org"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+
+
+ANONYMOUS_PAGES = [
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/done/",
+    "/accounts/confirm-email/",
+]
+MEMBER_PAGES = [
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/2fa/",
+    "/accounts/sessions/",
+    "/accounts/logout/",
+    "/portal/account/",
+    "/portal/account/data/",
+]
+
+
+@pytest.mark.parametrize("url", [*ANONYMOUS_PAGES, "/accounts/reauthenticate/"])
+def test_account_pages_use_the_sites_layout(client, member, url):
+    if url == "/accounts/reauthenticate/":
+        client.force_login(member)
+    response = client.get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="site-header"' in html and 'class="site-footer"' in html
+    assert "account-page" in html
+    assert "<script>" not in html and " style=" not in html
+
+
+@pytest.mark.parametrize("url", MEMBER_PAGES)
+def test_signed_in_account_pages_use_the_sites_layout_and_account_menu(client, member, url):
+    client.force_login(member)
+
+    response = client.get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="site-header"' in html
+    assert 'aria-label="My account"' in html
+    assert "<script>" not in html and " style=" not in html
+
+
+def test_the_sessions_page_offers_to_sign_out_other_sessions(client, member):
+    other = type(client)()
+    other.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+    client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+
+    html = client.get("/accounts/sessions/").content.decode()
+
+    assert "Sign Out Other Sessions" in html
+
+
+def test_changing_the_email_address_after_re_authentication_sends_a_link(
+    client, member, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    client.force_login(member)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/email/", {"action_add": "", "email": "amelia.new@example.org"}
+        )
+
+    assert response.status_code == 302
+    page = client.get("/accounts/email/").content.decode()
+    assert "Waiting for confirmation" in page and "amelia.new@example.org" in page
+    assert " style=" not in page
+    assert any(m.to == ["amelia.new@example.org"] for m in mail.outbox)
+
+
+def test_after_an_action_members_only_go_back_to_pages_of_this_site(client, member, peer):
+    from portal import services
+
+    request = services.connection_request_send(sender=peer, recipient=member)
+    client.force_login(member)
+
+    response = client.post(
+        f"/portal/requests/{request.pk}/decline/", {"next": "/\\\\evil.example/"}
+    )
+
+    assert response["Location"] == "/portal/connections/"

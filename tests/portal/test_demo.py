@@ -1,0 +1,67 @@
+"""The portal's demo content: idempotent, realistic, and the members-only resources page."""
+
+import io
+
+import pytest
+from django.core.management.base import OutputWrapper
+from django.core.management.color import no_style
+
+from portal import demo
+from portal.models import Connection, MemberProfile, Membership, Message, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _load():
+    out = io.StringIO()
+    demo.load(stdout=OutputWrapper(out), style=no_style())
+    return out.getvalue()
+
+
+def _counts():
+    return (
+        User.objects.count(),
+        MemberProfile.objects.count(),
+        Connection.objects.count(),
+        Message.objects.count(),
+    )
+
+
+def test_loading_twice_changes_nothing_and_prints_the_logins_once(home_page):
+    first = _load()
+    counts = _counts()
+    second = _load()
+
+    assert _counts() == counts
+    assert demo.DEMO_PASSWORD in first and demo.DEMO_PASSWORD not in second
+    assert Membership.objects.filter(status="approved").count() == len(demo.MEMBERS)
+    assert Membership.objects.filter(status="pending").count() == 1
+    assert (
+        len({p.sector for p in MemberProfile.objects.exclude(user__email=demo.APPLICANT["email"])})
+        >= 5
+    )
+    assert Message.objects.count() == 2
+
+
+def test_the_member_resources_page_is_for_members_only(client, home_page):
+    _load()
+
+    anonymous = client.get("/member-resources/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
+
+    client.force_login(User.objects.get(email=demo.MEMBERS[0]["email"]))
+    page = client.get("/member-resources/")
+    assert page.status_code == 200
+    assert "Red-flag indicators" in page.content.decode()
+
+
+def test_demo_members_can_log_in_with_the_printed_password(client, home_page):
+    _load()
+
+    response = client.post(
+        "/accounts/login/", {"login": demo.MEMBERS[1]["email"], "password": demo.DEMO_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.get("/portal/members/").status_code == 200
