@@ -19,7 +19,6 @@ work; the signed token in the URL is what authorises it.
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import get_adapter
@@ -31,31 +30,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from blog.middleware import mark_public, public_cache
 from newsletter import ratelimit, rendering, selectors, services, tokens
 from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, Subscriber
-
-PUBLIC_MAX_AGE = 300
-
-
-def public_for_anonymous(view):
-    """Let a CDN cache the page for anonymous readers; logged-in pages carry account links."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-        return response
-
-    return wrapped
 
 
 def request_is_same_origin(request: HttpRequest) -> bool:
@@ -88,7 +70,7 @@ def _render_subscribe_page(request: HttpRequest, form: SubscribeForm, status: in
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return public_for_anonymous(_render_subscribe_page)(request, SubscribeForm())
+        return mark_public(_render_subscribe_page(request, SubscribeForm()))
     if not request_is_same_origin(request):
         return render(request, "newsletter/cross_site.html", status=403)
     form = SubscribeForm(request.POST)
@@ -117,7 +99,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_for_anonymous
+@public_cache  # public for anonymous readers (blog.middleware decides)
 def check_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletter/check_inbox.html")
 
@@ -215,7 +197,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_for_anonymous
+@public_cache  # public for anonymous readers (blog.middleware decides)
 def archive(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(selectors.archive_issues(), 12)
     page = paginator.get_page(request.GET.get("page"))
@@ -223,7 +205,7 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_for_anonymous
+@public_cache  # public for anonymous readers (blog.middleware decides)
 def archive_issue(request: HttpRequest, slug: str) -> HttpResponse:
     issue = (
         Issue.objects.filter(slug=slug, status__in=[Issue.Status.SENDING, Issue.Status.SENT])

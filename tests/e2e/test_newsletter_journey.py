@@ -43,11 +43,11 @@ def test_subscribe_compose_send_unsubscribe(live_server, new_page):
     admin.goto(f"{live_server.url}/accounts/login/?next=/admin/")
     admin.locator("input[name=login]").fill(staff.email)
     admin.locator("input[name=password]").fill(staff.raw_password)
-    admin.locator("form button[type=submit]").first.click()
+    admin.locator("main form button[type=submit]").first.click()
     admin.wait_for_load_state()
     if "/2fa/authenticate/" in admin.url:
         admin.locator("input[name=code]").fill(totp_code(staff.totp_secret))
-        admin.locator("form button[type=submit]").first.click()
+        admin.locator("main form button[type=submit]").first.click()
     admin.wait_for_url("**/admin/**")
 
     admin.goto(f"{live_server.url}/admin/snippets/newsletter/issue/add/")
