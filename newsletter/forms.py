@@ -52,7 +52,7 @@ class ScheduleForm(forms.Form):
 
 
 class SendConfirmForm(forms.Form):
-    """Staff retype the number of recipients shown, so nobody sends by accident."""
+    """Staff confirm, next to the number of recipients, that they mean to send now."""
 
     confirm = forms.BooleanField(label=_("I have checked the test email and want to send it now"))
 
