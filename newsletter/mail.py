@@ -270,15 +270,10 @@ class Sender:
             data = factory.as_bytes(recipient, eight_bit_ok=eight_bit_ok)
             self._send_smtp(factory.envelope_from, recipient.email, data, options)
         else:
-            self.send_message(factory.as_email_message(recipient))
+            self._send_through_backend(factory.as_email_message(recipient))
 
-    def send_message(self, message: EmailMultiAlternatives) -> None:
-        """Send a prepared Django message (test sends, transactional mail) on this connection."""
-        if self.smtp:
-            envelope_from = parseaddr(message.from_email)[1]
-            for to in message.recipients():
-                self._send_smtp(envelope_from, to, message.message().as_bytes(linesep="\r\n"))
-            return
+    def _send_through_backend(self, message: EmailMultiAlternatives) -> None:
+        """An email API (django-anymail), the test outbox or the console."""
         try:
             self.backend.send_messages([message])
         except Exception as exc:
