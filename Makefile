@@ -37,8 +37,8 @@ check: install ## Django system checks and the migrations check
 	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) manage.py makemigrations --check --dry-run
 
-pytest: install ## Run the test suite only (pass ARGS="-k name" to select)
-	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) -m pytest $(ARGS)
+pytest: install ## Run the test suite on a fresh test database (ARGS="-k name" to select)
+	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) -m pytest --create-db $(ARGS)
 
 test: lint check pytest ## Every check and test (what CI runs)
 

@@ -246,12 +246,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = DATA_DIR / "broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -418,4 +419,34 @@ PORTAL_MESSAGE_DIGEST_MINUTES = env.int("PORTAL_MESSAGE_DIGEST_MINUTES", default
 CELERY_BEAT_SCHEDULE["portal-message-digests"] = {
     "task": "portal.tasks.send_message_digests",
     "schedule": crontab(minute=f"*/{PORTAL_MESSAGE_DIGEST_MINUTES}"),
+}
+
+# --- Newsletter ---
+# Sender of the newsletter (defaults to DEFAULT_FROM_EMAIL) and the address in the mailto: part
+# of List-Unsubscribe (defaults to the sender's address).
+NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default="")
+NEWSLETTER_UNSUBSCRIBE_EMAIL = env.str("NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
+# Messages per batch task (one SMTP connection each).
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=250)
+# Temporary failures back off exponentially from the base, up to the maximum.
+NEWSLETTER_RETRY_BASE_SECONDS = env.float("NEWSLETTER_RETRY_BASE_SECONDS", default=30.0)
+NEWSLETTER_RETRY_MAX_SECONDS = env.float("NEWSLETTER_RETRY_MAX_SECONDS", default=1800.0)
+# A recipient refused temporarily this many times is recorded as failed.
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=6)
+# Rows claimed longer ago than this belong to a dead worker (must exceed the task time limit).
+NEWSLETTER_STALE_AFTER_SECONDS = env.int("NEWSLETTER_STALE_AFTER_SECONDS", default=600)
+# Sign-up rate limits: "count/seconds", per client IP and per email address.
+NEWSLETTER_SUBSCRIBE_RATE_IP = env.str("NEWSLETTER_SUBSCRIBE_RATE_IP", default="20/3600")
+NEWSLETTER_SUBSCRIBE_RATE_EMAIL = env.str("NEWSLETTER_SUBSCRIBE_RATE_EMAIL", default="3/3600")
+CELERY_BEAT_SCHEDULE["newsletter-send-scheduled"] = {
+    "task": "newsletter.tasks.send_scheduled_issues",
+    "schedule": crontab(),  # every minute
+}
+CELERY_BEAT_SCHEDULE["newsletter-sweep-deliveries"] = {
+    "task": "newsletter.tasks.sweep_deliveries",
+    "schedule": crontab(),  # every minute
+}
+CELERY_BEAT_SCHEDULE["newsletter-purge-pending"] = {
+    "task": "newsletter.tasks.purge_pending_subscribers",
+    "schedule": crontab(minute=17, hour=3),  # daily
 }

@@ -20,7 +20,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Tests must not share cache state with a running site or with each other.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail goes to the locmem outbox (whatever EMAIL_URL says), unless a test points a worker
+# process at its own SMTP server with TEST_EMAIL_URL.
+if os.environ.get("TEST_EMAIL_URL"):
+    vars().update(env.email_url("TEST_EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -32,6 +37,6 @@ STORAGES = {
 MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default="/tmp/icmec-test-media")  # noqa: S108
 
 # Tasks run in the test process unless a test starts a real worker (those tests switch this off).
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"

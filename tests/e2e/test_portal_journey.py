@@ -39,7 +39,7 @@ def _code(secret: str) -> str:
 
 def _log_in(page, base, email, password):
     page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
+    page.locator("main").get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.locator("main").get_by_role("button", name="Log in").click()
 

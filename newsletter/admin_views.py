@@ -1,0 +1,224 @@
+"""Newsletter screens in Wagtail's admin: send/schedule (with confirmation), report, import."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from newsletter import selectors, services
+from newsletter.forms import ImportForm, ScheduleForm, SendConfirmForm
+from newsletter.models import Issue, Subscriber
+
+SEND_PERMISSION = "newsletter.send_issue"
+
+
+def issues_index_url() -> str:
+    return reverse("wagtailsnippets_newsletter_issue:list")
+
+
+class IssueMixin(WagtailAdminTemplateMixin):
+    header_icon = "mail"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(SEND_PERMISSION):
+            raise PermissionDenied
+        self.issue = get_object_or_404(Issue, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.issue.subject
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": issues_index_url(), "label": _("Newsletter issues")},
+            {
+                "url": reverse("wagtailsnippets_newsletter_issue:edit", args=[self.issue.pk])
+                if self.issue.is_editable
+                else "",
+                "label": self.issue.subject,
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class IssueSendView(IssueMixin, TemplateView):
+    """Send a test, send now (after confirming the number of recipients) or schedule."""
+
+    template_name = "newsletter/admin/issue_send.html"
+    page_title = _("Send")
+
+    def get(self, request, *args, **kwargs):
+        if not self.issue.is_editable:
+            return redirect("newsletter_admin:report", pk=self.issue.pk)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            issue=self.issue,
+            recipient_count=selectors.confirmed_subscriber_count(),
+            send_form=kwargs.get("send_form") or SendConfirmForm(),
+            schedule_form=kwargs.get("schedule_form")
+            or ScheduleForm(
+                initial={"send_at": timezone.localtime(self.issue.scheduled_at)}
+                if self.issue.scheduled_at
+                else None
+            ),
+            edit_url=reverse("wagtailsnippets_newsletter_issue:edit", args=[self.issue.pk]),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        issue = self.issue
+        if not issue.is_editable:
+            messages.error(request, _("This issue has already been sent."))
+            return redirect("newsletter_admin:report", pk=issue.pk)
+        if action == "test":
+            services.issue_send_test(issue=issue, to_email=request.user.email)
+            messages.success(
+                request, _("A test is on its way to %(email)s.") % {"email": request.user.email}
+            )
+            return redirect("newsletter_admin:send", pk=issue.pk)
+        if action == "unschedule":
+            try:
+                services.issue_unschedule(issue_id=issue.pk)
+            except services.IssueStateError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("The issue is back to draft: it will not be sent."))
+            return redirect("newsletter_admin:send", pk=issue.pk)
+        if action == "schedule":
+            form = ScheduleForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.issue_schedule(
+                        issue_id=issue.pk, when=form.cleaned_data["send_at"], user=request.user
+                    )
+                except ValidationError as exc:
+                    form.add_error("send_at", exc)
+                except services.IssueStateError as exc:
+                    messages.error(request, str(exc))
+                    return redirect("newsletter_admin:report", pk=issue.pk)
+                else:
+                    when = timezone.localtime(form.cleaned_data["send_at"])
+                    messages.success(
+                        request,
+                        _("Scheduled: the issue will be sent at %(when)s.")
+                        % {"when": when.strftime("%-d %B %Y, %H:%M")},
+                    )
+                    return redirect(issues_index_url())
+            return self.render_to_response(self.get_context_data(schedule_form=form))
+        if action == "send":
+            form = SendConfirmForm(request.POST)
+            if form.is_valid():
+                try:
+                    count = services.issue_start_sending(issue_id=issue.pk, user=request.user)
+                except services.IssueStateError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(
+                        request,
+                        _("Sending to %(count)s subscribers.") % {"count": f"{count:,}"},
+                    )
+                return redirect("newsletter_admin:report", pk=issue.pk)
+            return self.render_to_response(self.get_context_data(send_form=form))
+        return redirect("newsletter_admin:send", pk=issue.pk)
+
+
+class IssueReportView(IssueMixin, TemplateView):
+    """Progress while sending (the page refreshes itself), then the final report."""
+
+    template_name = "newsletter/admin/issue_report.html"
+    page_title = _("Report")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        progress = selectors.issue_progress(issue_id=self.issue.pk)
+        context.update(
+            issue=self.issue,
+            progress=progress,
+            failures=selectors.issue_failures(issue_id=self.issue.pk),
+            refresh=self.issue.status == Issue.Status.SENDING,
+            archive_url=self.issue.get_absolute_url(),
+        )
+        return context
+
+
+def _rows_from_csv(data: bytes) -> list[tuple[str, str]]:
+    text = data.decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(text))
+    rows = [row for row in reader if any(cell.strip() for cell in row)]
+    if not rows:
+        return []
+    header = [cell.strip().lower().replace(" ", "_") for cell in rows[0]]
+    if "email" in header or "email_address" in header:
+        email_col = header.index("email") if "email" in header else header.index("email_address")
+        name_col = header.index("first_name") if "first_name" in header else None
+        rows = rows[1:]
+    else:
+        email_col, name_col = 0, (1 if len(rows[0]) > 1 else None)
+    return [
+        (
+            row[email_col] if email_col < len(row) else "",
+            row[name_col] if name_col is not None and name_col < len(row) else "",
+        )
+        for row in rows
+    ]
+
+
+class SubscriberImportView(WagtailAdminTemplateMixin, FormView):
+    template_name = "newsletter/admin/subscriber_import.html"
+    form_class = ImportForm
+    page_title = _("Import subscribers")
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("newsletter.add_subscriber"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("wagtailsnippets_newsletter_subscriber:list"),
+                "label": _("Subscribers"),
+            },
+            {"url": "", "label": self.page_title},
+        ]
+
+    def form_valid(self, form):
+        rows = _rows_from_csv(form.cleaned_data["csv_file"].read())
+        if not rows:
+            form.add_error("csv_file", _("The file has no addresses."))
+            return self.form_invalid(form)
+        result = services.subscribers_import(
+            rows=rows,
+            consent_attested=form.cleaned_data["consent_attested"],
+            actor=self.request.user,
+            note=form.cleaned_data["consent_note"],
+        )
+        return self.render_to_response(self.get_context_data(form=form, result=result))
+
+
+class SubscriberUnsubscribeView(View):
+    """Staff take an address off the list (e.g. a reader asked by email); it is recorded."""
+
+    def post(self, request, pk):
+        if not request.user.has_perm("newsletter.change_subscriber"):
+            raise PermissionDenied
+        subscriber = get_object_or_404(Subscriber, pk=pk)
+        services.subscriber_unsubscribe(subscriber=subscriber, method="staff", actor=request.user)
+        messages.success(request, _("%(email)s is unsubscribed.") % {"email": subscriber.email})
+        return redirect("wagtailsnippets_newsletter_subscriber:inspect", pk)

@@ -1,0 +1,135 @@
+"""Reads about subscribers, issues and deliveries. Never writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from newsletter.models import Delivery, Issue, Subscriber
+
+
+def normalise_email(email: str) -> str:
+    """Addresses are compared and stored trimmed and in lower case."""
+    return (email or "").strip().lower()
+
+
+def subscriber_for_email(*, email: str) -> Subscriber | None:
+    return Subscriber.objects.filter(email=normalise_email(email)).first()
+
+
+def subscriber_for_user(*, user: Any) -> Subscriber | None:
+    if not getattr(user, "is_authenticated", False) or not user.email:
+        return None
+    return subscriber_for_email(email=user.email)
+
+
+def confirmed_subscriber_count() -> int:
+    return Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).count()
+
+
+def previous_sent_issue(*, issue: Issue) -> Issue | None:
+    return (
+        Issue.objects.filter(status__in=[Issue.Status.SENDING, Issue.Status.SENT])
+        .exclude(pk=issue.pk)
+        .exclude(sending_started_at__isnull=True)
+        .order_by("-sending_started_at")
+        .first()
+    )
+
+
+def issue_latest_posts(*, issue: Issue) -> list[Any]:
+    """Public posts published since the previous issue went out, newest first.
+
+    Members-only posts never appear; posts already featured in the body are left out.
+    """
+    from blog.models import BlogPostPage
+
+    posts = (
+        BlogPostPage.objects.live()
+        .public()
+        .filter(members_only=False)
+        .exclude(pk__in=_teaser_ids(issue))
+        .select_related("featured_image")
+        .defer_streamfields()
+        .order_by("-first_published_at", "-pk")
+    )
+    previous = previous_sent_issue(issue=issue)
+    if previous is not None:
+        posts = posts.filter(first_published_at__gt=previous.sending_started_at)
+    if issue.sending_started_at is not None:
+        posts = posts.filter(first_published_at__lte=issue.sending_started_at)
+    return list(posts[: issue.latest_posts_limit])
+
+
+def posts_by_ids(ids: list[int]) -> list[Any]:
+    """The posts frozen on an issue when it was sent, in that order, if still public."""
+    from blog.models import BlogPostPage
+
+    found = {
+        post.pk: post
+        for post in BlogPostPage.objects.live()
+        .public()
+        .filter(pk__in=ids, members_only=False)
+        .select_related("featured_image")
+        .defer_streamfields()
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _teaser_ids(issue: Issue) -> set[int]:
+    from newsletter.rendering import teaser_post_ids
+
+    return teaser_post_ids(issue)
+
+
+def archive_issues() -> QuerySet[Issue]:
+    """Issues that have gone out, newest first: the public archive and its feed."""
+    return (
+        Issue.objects.filter(status__in=[Issue.Status.SENDING, Issue.Status.SENT])
+        .exclude(slug__isnull=True)
+        .defer("rendered_html", "rendered_text", "body")
+        .order_by("-sending_started_at")
+    )
+
+
+@dataclass(frozen=True)
+class IssueProgress:
+    queued: int
+    sending: int
+    sent: int
+    failed: int
+    skipped: int
+    last_claimed_at: Any
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.sending + self.sent + self.failed + self.skipped
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.skipped
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def issue_progress(*, issue_id: int) -> IssueProgress:
+    statuses = Delivery.Status
+    counts = Delivery.objects.filter(issue_id=issue_id).aggregate(
+        **{status.value: Count("pk", filter=Q(status=status.value)) for status in statuses},
+        last_claimed_at=Max("claimed_at"),
+    )
+    return IssueProgress(**counts)
+
+
+def issue_failures(*, issue_id: int, limit: int = 200) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.FAILED).order_by(
+        "email"
+    )[:limit]
+
+
+def issues_due(*, now: Any) -> QuerySet[Issue]:
+    return Issue.objects.filter(status=Issue.Status.SCHEDULED, scheduled_at__lte=now)

@@ -1,0 +1,141 @@
+"""Fixtures of the newsletter tests: a real SMTP server and real Celery workers."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.fixtures.smtp import SMTPServer
+from tests.fixtures.worker import Worker, worker_environment
+
+
+@pytest.fixture
+def smtp_server():
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+def _reset_connections(app) -> None:
+    # The app keeps a connection pool for the broker URL it first saw (as after a fork).
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """Point this test process's Celery app at a real broker and stop running tasks eagerly.
+
+    Redis (REDIS_URL, flushed before and after: the database number is this part's own) or,
+    without it, the filesystem transport in a temporary folder.
+    """
+    from icmec.celery import app
+
+    redis_url = os.environ.get("REDIS_URL", "")
+    extra_env: dict[str, str] = {}
+    if redis_url:
+        broker_url = redis_url
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        client.flushdb()
+        app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    else:
+        broker_url = "filesystem://"
+        data_dir = tmp_path / "data"
+        queue = data_dir / "broker" / "queue"
+        queue.mkdir(parents=True)
+        (data_dir / "broker" / "processed").mkdir()
+        extra_env["ICMEC_DATA_DIR"] = str(data_dir)
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(data_dir / "broker" / "processed"),
+            "store_processed": False,
+        }
+        client = None
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url = broker_url
+    app.conf.task_always_eager = False
+    _reset_connections(app)
+    yield {"url": broker_url, "env": extra_env}
+    app.conf.broker_url, app.conf.task_always_eager = previous[0], previous[1]
+    _reset_connections(app)
+    if client is not None:
+        client.flushdb()
+
+
+@pytest.fixture
+def start_worker(broker, smtp_server, tmp_path):
+    """A factory of real worker processes; every one is killed at the end of the test."""
+    from django.db import connection
+
+    workers: list[Worker] = []
+
+    def start(*, concurrency: int = 2, extra_env: dict | None = None) -> Worker:
+        env = worker_environment(
+            database=connection.settings_dict,
+            broker_url=broker["url"],
+            email_url=smtp_server.url,
+            extra={
+                "NEWSLETTER_BATCH_SIZE": "20",
+                "NEWSLETTER_RETRY_BASE_SECONDS": "0.5",
+                "NEWSLETTER_RETRY_MAX_SECONDS": "2",
+                **broker["env"],
+                **(extra_env or {}),
+            },
+        )
+        name = f"w{len(workers) + 1}"
+        worker = Worker(
+            env=env,
+            concurrency=concurrency,
+            log_path=Path(tmp_path) / f"{name}.log",
+            name=name,
+        )
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.kill()
+
+
+def wait_for(condition, *, timeout: float = 25.0, interval: float = 0.1, message: str = ""):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(message or "Timed out waiting for a condition")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wagtail_base_data(django_db_setup, django_db_blocker):
+    """Put back the rows Wagtail's data migrations create, if a flush removed them.
+
+    Transactional tests (real workers, browsers) end with a flush of every table; with
+    --reuse-db the next session starts from that flushed database.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    with django_db_blocker.unblock():
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        if Collection.get_first_root_node() is None:
+            Collection.add_root(name="Root")
+        if Page.get_first_root_node() is None:
+            Page.add_root(
+                instance=Page(
+                    title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+                )
+            )

@@ -1,0 +1,246 @@
+"""The newsletter in Wagtail's admin: preview, test send, send with confirmation, schedule,
+report, subscribers (search, filter, export, import with attested consent), permissions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
+from django.utils import timezone
+
+from newsletter.models import Issue, Subscriber
+from tests.factories.newsletter import IssueFactory, SubscriberFactory, make_staff
+from tests.newsletter.helpers import login_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff():
+    return make_staff()
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    login_staff(client, staff)
+    return client
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    return django_capture_on_commit_callbacks
+
+
+def test_the_preview_is_the_email_as_sent():
+    issue = IssueFactory(subject="Preview me")
+    request = RequestFactory().get("/")
+    html = issue.serve_preview(request, "email").content.decode()
+    text = issue.serve_preview(request, "text").content.decode()
+    assert "<h1" in html and "Preview me" in html and 'style="' in html
+    assert "PO Box 0000" in text and "In this issue".upper() in text
+
+
+def test_the_edit_view_offers_sending(staff_client):
+    issue = IssueFactory()
+    response = staff_client.get(f"/admin/snippets/newsletter/issue/edit/{issue.pk}/")
+    assert response.status_code == 200
+    assert f"/admin/newsletter/issues/{issue.pk}/send/" in response.content.decode()
+
+
+def test_send_a_test_to_me(staff_client, staff, run_on_commit):
+    SubscriberFactory.create_batch(3)
+    issue = IssueFactory(subject="Draft news")
+    with run_on_commit(execute=True):
+        response = staff_client.post(
+            f"/admin/newsletter/issues/{issue.pk}/send/", {"action": "test"}
+        )
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[staff.email]]
+    assert mail.outbox[0].subject == "[Test] Draft news"
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
+
+
+def test_sending_needs_confirmation_and_shows_the_recipient_count(staff_client, run_on_commit):
+    SubscriberFactory.create_batch(3)
+    SubscriberFactory(status="pending")
+    issue = IssueFactory()
+    url = f"/admin/newsletter/issues/{issue.pk}/send/"
+
+    page = staff_client.get(url).content.decode()
+    assert "will go to <strong>3</strong> confirmed subscribers" in page
+
+    refused = staff_client.post(url, {"action": "send"})
+    assert refused.status_code == 200
+    assert "This field is required" in refused.content.decode()
+    assert not mail.outbox
+
+    with run_on_commit(execute=True):
+        response = staff_client.post(url, {"action": "send", "confirm": "on"})
+    assert response["Location"] == f"/admin/newsletter/issues/{issue.pk}/report/"
+    assert len(mail.outbox) == 3
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+    report = staff_client.get(response["Location"]).content.decode()
+    assert '<td data-count="sent">3</td>' in report
+    assert '<td data-count="failed">0</td>' in report
+    # Sent issues cannot be edited, deleted or sent again.
+    edit = staff_client.get(f"/admin/snippets/newsletter/issue/edit/{issue.pk}/")
+    assert edit["Location"] == f"/admin/newsletter/issues/{issue.pk}/report/"
+    delete = staff_client.post(f"/admin/snippets/newsletter/issue/delete/{issue.pk}/")
+    assert Issue.objects.filter(pk=issue.pk).exists() and delete.status_code == 302
+    again = staff_client.post(url, {"action": "send", "confirm": "on"})
+    assert again.status_code == 302
+    assert len(mail.outbox) == 3
+
+
+def test_schedule_and_unschedule(staff_client):
+    issue = IssueFactory()
+    url = f"/admin/newsletter/issues/{issue.pk}/send/"
+    when = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+
+    past = staff_client.post(url, {"action": "schedule", "send_at": "2020-01-01T09:00"})
+    assert "Choose a time in the future" in past.content.decode()
+    assert 'value="2020-01-01T09:00"' in past.content.decode()
+
+    staff_client.post(url, {"action": "schedule", "send_at": when})
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SCHEDULED
+    assert timezone.localtime(issue.scheduled_at).strftime("%Y-%m-%dT%H:%M") == when
+    listing = staff_client.get("/admin/snippets/newsletter/issue/").content.decode()
+    assert "Scheduled for" in listing
+
+    staff_client.post(url, {"action": "unschedule"})
+    issue.refresh_from_db()
+    assert (issue.status, issue.scheduled_at) == (Issue.Status.DRAFT, None)
+
+
+def test_staff_without_the_send_permission_cannot_send(client):
+    user = make_staff(email="viewer@example.org")
+    user.groups.first().permissions.remove(
+        *user.groups.first().permissions.filter(codename="send_issue")
+    )
+    login_staff(client, user)
+    issue = IssueFactory()
+    response = client.post(
+        f"/admin/newsletter/issues/{issue.pk}/send/", {"action": "send", "confirm": "on"}
+    )
+    assert response.status_code in (302, 403)
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
+    assert not mail.outbox
+
+
+def test_anonymous_users_cannot_reach_the_admin_screens(client):
+    issue = IssueFactory()
+    response = client.get(f"/admin/newsletter/issues/{issue.pk}/send/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_subscribers_search_filter_and_export(staff_client):
+    SubscriberFactory(email="alice@example.org", first_name="Alice")
+    SubscriberFactory(email="bob@example.org", status="unsubscribed")
+    SubscriberFactory(email="carol@example.org", status="pending")
+
+    search = staff_client.get("/admin/snippets/newsletter/subscriber/?q=alice").content.decode()
+    assert "alice@example.org" in search and "bob@example.org" not in search
+
+    filtered = staff_client.get(
+        "/admin/snippets/newsletter/subscriber/?status=unsubscribed"
+    ).content.decode()
+    assert "bob@example.org" in filtered and "alice@example.org" not in filtered
+
+    export = staff_client.get("/admin/snippets/newsletter/subscriber/?export=csv")
+    assert export["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert rows[0][:3] == ["Email address", "First name", "Status"]
+    assert sorted(r[0] for r in rows[1:]) == [
+        "alice@example.org",
+        "bob@example.org",
+        "carol@example.org",
+    ]
+
+
+def test_import_with_attested_consent(staff_client, staff, run_on_commit):
+    SubscriberFactory(email="left@example.org", status="unsubscribed")
+    upload = SimpleUploadedFile(
+        "people.csv",
+        b"Email,First name\nnew@example.org,Nia\nleft@example.org,\nbroken,\n",
+        content_type="text/csv",
+    )
+    missing_note = staff_client.post(
+        "/admin/snippets/newsletter/subscriber/add/",
+        {"csv_file": upload, "consent_attested": "on"},
+    )
+    assert "Say how these people gave their consent" in missing_note.content.decode()
+    assert not Subscriber.objects.filter(email="new@example.org").exists()
+
+    upload.seek(0)
+    with run_on_commit(execute=True):
+        response = staff_client.post(
+            "/admin/snippets/newsletter/subscriber/add/",
+            {"csv_file": upload, "consent_attested": "on", "consent_note": "Event sign-up"},
+        )
+    html = response.content.decode()
+    assert "Import finished." in html
+    assert "left@example.org" in html and "broken" in html
+    new = Subscriber.objects.get(email="new@example.org")
+    assert new.status == "confirmed"
+    assert new.events.get().actor == staff
+    assert Subscriber.objects.get(email="left@example.org").status == "unsubscribed"
+    assert not mail.outbox
+
+    inspect = staff_client.get(f"/admin/snippets/newsletter/subscriber/inspect/{new.pk}/")
+    assert "Imported with consent attested by staff" in inspect.content.decode()
+    assert "Event sign-up" in inspect.content.decode()
+
+
+def test_import_rejects_files_that_are_not_csv(staff_client):
+    upload = SimpleUploadedFile("people.exe", b"MZ...", content_type="application/octet-stream")
+    response = staff_client.post("/admin/snippets/newsletter/subscriber/add/", {"csv_file": upload})
+    assert "Upload a .csv file." in response.content.decode()
+
+
+def test_staff_can_unsubscribe_an_address_and_it_is_recorded(staff_client, staff):
+    subscriber = SubscriberFactory(email="asked@example.org")
+    page = staff_client.get(f"/admin/snippets/newsletter/subscriber/inspect/{subscriber.pk}/")
+    assert "Unsubscribe this address" in page.content.decode()
+
+    staff_client.post(f"/admin/newsletter/subscribers/{subscriber.pk}/unsubscribe/")
+
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed"
+    event = subscriber.events.get(kind="unsubscribed")
+    assert (event.source, event.actor) == ("staff", staff)
+
+
+def test_the_live_preview_in_the_editor_shows_the_email(staff_client):
+    issue = IssueFactory(subject="Saved subject")
+    url = f"/admin/snippets/newsletter/issue/preview/{issue.pk}/"
+    form = {
+        "subject": "Unsaved subject",
+        "preheader": "Previewed preheader",
+        "body-count": "1",
+        "body-0-type": "heading",
+        "body-0-value": "A heading typed just now",
+        "body-0-deleted": "",
+        "body-0-order": "0",
+        "body-0-id": "",
+        "latest_posts_heading": "Latest",
+        "latest_posts_limit": "3",
+    }
+    response = staff_client.post(url, form)
+    assert response.json()["is_valid"] is True
+
+    email = staff_client.get(url, {"mode": "email"}).content.decode()
+    assert "Unsaved subject" in email and "A heading typed just now" in email
+    assert 'style="' in email
+    text = staff_client.get(url, {"mode": "text"}).content.decode()
+    assert "A HEADING TYPED JUST NOW" in text
