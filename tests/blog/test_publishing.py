@@ -170,9 +170,9 @@ def test_changing_a_category_refreshes_cached_pages(client, make_post, category)
 
 
 def test_the_admin_screens_for_every_page_type_open(client, home, blog, make_post, moderator):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from tests.factories.accounts import totp_activate
 
-    TOTP.activate(moderator, generate_totp_secret())  # staff need it before the admin opens
+    totp_activate(moderator)  # staff need it before the admin opens
     client.force_login(moderator)
     post = make_post()
 

@@ -7,12 +7,12 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal import auth as totp
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from blog.models import BlogPostPage
 from portal.models import User
+from tests.factories.accounts import totp_activate, totp_code
 from tests.factories.blog import (
     AuthorFactory,
     BlogIndexPageFactory,
@@ -75,15 +75,7 @@ def staff_member(email: str, group: str) -> tuple[User, str]:
     user = User.objects.create_user(email=email, password=PASSWORD, first_name=group[:-1])
     user.groups.add(Group.objects.get(name=group))
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    secret = totp.generate_totp_secret()
-    totp.TOTP.activate(user, secret)
-    return user, secret
-
-
-def current_code(secret: str) -> str:
-    """The authenticator app's code now: the middle of allauth's tolerance window of periods."""
-    counters = list(totp.yield_hotp_counters_from_time())
-    return totp.format_hotp_value(totp.hotp_value(secret, counters[len(counters) // 2]))
+    return user, totp_activate(user)
 
 
 def log_in(page, base_url: str, email: str, secret: str, *, next_url: str = "/admin/") -> None:
@@ -93,7 +85,7 @@ def log_in(page, base_url: str, email: str, secret: str, *, next_url: str = "/ad
     page.fill("main input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.fill("main input[name=code]", current_code(secret))
+    page.fill("main input[name=code]", totp_code(secret))
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(re.escape(next_url)))
 

@@ -10,7 +10,8 @@ import pytest
 from django.core import mail
 
 from newsletter.models import Issue, Subscriber
-from tests.factories.newsletter import make_staff, totp_code
+from tests.factories.accounts import totp_code
+from tests.factories.newsletter import make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

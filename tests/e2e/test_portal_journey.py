@@ -3,17 +3,11 @@
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    TOTP,
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.contrib.auth.models import Permission
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.factories.accounts import totp_activate, totp_code
 from tests.factories.portal import PASSWORD, UserFactory, make_member, make_reviewer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,11 +24,6 @@ def _private_media(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
     }
-
-
-def _code(secret: str) -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
 def _log_in(page, base, email, password):
@@ -54,8 +43,7 @@ def test_apply_get_approved_connect_and_exchange_messages(live_server, new_page)
         bio="Victim identification in online investigations.",
     )
     reviewer = make_reviewer(first_name="Rhea", last_name="Reviewer", email="rhea@example.org")
-    secret = generate_totp_secret()
-    TOTP.activate(reviewer, secret)
+    secret = totp_activate(reviewer)
 
     # 1. Apply.
     applicant = new_page()
@@ -95,7 +83,7 @@ def test_apply_get_approved_connect_and_exchange_messages(live_server, new_page)
     # 4. Staff log in with their authenticator code and approve in the Wagtail admin.
     staff = new_page()
     _log_in(staff, base, reviewer.email, PASSWORD)
-    staff.get_by_label("Code").fill(_code(secret))
+    staff.get_by_label("Code").fill(totp_code(secret))
     staff.get_by_role("button", name=re.compile("Sign In", re.I)).click()
     staff.goto(f"{base}/admin/members/")
     staff.get_by_role("link", name="Jordan Lee").click()
@@ -157,7 +145,7 @@ def test_staff_without_mfa_must_set_up_an_authenticator_before_the_admin(live_se
         page.locator("main").get_by_role("button", name="Confirm").click()
     assert page.url.endswith("/accounts/2fa/totp/activate/")
     secret = page.locator("#authenticator_secret").input_value()
-    page.get_by_label("Authenticator code").fill(_code(secret))
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
     page.get_by_role("button", name="Activate").click()
     page.goto(f"{base}/admin/")
     assert page.url == f"{base}/admin/"

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from newsletter.models import Issue, Subscriber
+from tests.factories.accounts import totp_activate
 
 
 class SubscriberFactory(factory.django.DjangoModelFactory):
@@ -51,7 +52,6 @@ STAFF_PASSWORD = "a-long-staff-password-1"
 def make_staff(*, email: str = "editor@example.org", password: str = STAFF_PASSWORD):
     """A staff user with Wagtail admin access, the right to send issues and a TOTP device."""
     from allauth.account.models import EmailAddress
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth.models import Group, Permission
 
     from portal.models import User
@@ -78,22 +78,10 @@ def make_staff(*, email: str = "editor@example.org", password: str = STAFF_PASSW
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
     )
     user.groups.add(group)
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
+    secret = totp_activate(user)
     user.totp_secret = secret
     user.raw_password = password
     return user
-
-
-def totp_code(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return format_hotp_value(hotp_value(secret, counter))
 
 
 def make_blog_post(*, title: str, members_only: bool = False, published_at=None, image=None):

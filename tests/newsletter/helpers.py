@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.factories.newsletter import totp_code
+from tests.factories.accounts import totp_code
 
 
 def login_staff(client, user) -> None:

@@ -2,24 +2,12 @@
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    TOTP,
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.contrib.auth.models import Permission
 
+from tests.factories.accounts import totp_activate, totp_code
 from tests.factories.portal import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _current_code(secret: str) -> str:
-    counters = list(yield_hotp_counters_from_time())
-    counter = counters[len(counters) // 2]  # the current period
-    return format_hotp_value(hotp_value(secret, counter))
 
 
 def test_members_log_in_with_their_email_and_land_in_the_portal(client, member):
@@ -92,7 +80,7 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up_before_the_admin(
 
 def test_staff_with_an_authenticator_enter_the_admin(client):
     staff = _staff()
-    TOTP.activate(staff, generate_totp_secret())
+    totp_activate(staff)
     client.force_login(staff)
 
     assert client.get("/admin/").status_code == 200
@@ -100,14 +88,13 @@ def test_staff_with_an_authenticator_enter_the_admin(client):
 
 def test_staff_log_in_with_password_then_their_code(client):
     staff = _staff(email="staff@example.org")
-    secret = generate_totp_secret()
-    TOTP.activate(staff, secret)
+    secret = totp_activate(staff)
 
     response = client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
     assert response["Location"] == "/accounts/2fa/authenticate/"
     assert client.get("/admin/")["Location"].startswith("/accounts/login/")
 
-    response = client.post("/accounts/2fa/authenticate/", {"code": _current_code(secret)})
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
 

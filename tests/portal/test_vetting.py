@@ -1,19 +1,19 @@
 """Staff vetting: the services, the emails and the Wagtail admin screens."""
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal import selectors, services
 from portal.models import Membership, MembershipDecision
+from tests.factories.accounts import totp_activate
 from tests.factories.portal import UserFactory, make_applicant, make_member
 
 pytestmark = pytest.mark.django_db
 
 
 def _with_totp(user):
-    TOTP.activate(user, generate_totp_secret())
+    totp_activate(user)
     return user
 
 
