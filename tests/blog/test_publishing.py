@@ -170,10 +170,9 @@ def test_changing_a_category_refreshes_cached_pages(client, make_post, category)
 
 
 def test_the_admin_screens_for_every_page_type_open(client, home, blog, make_post, moderator):
-    from tests.factories.accounts import totp_activate
+    from tests.factories.accounts import login_with_mfa
 
-    totp_activate(moderator)  # staff need it before the admin opens
-    client.force_login(moderator)
+    login_with_mfa(client, moderator)  # staff need a second factor before the admin opens
     post = make_post()
 
     for url in [

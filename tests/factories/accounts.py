@@ -24,3 +24,29 @@ def totp_code(secret: str) -> str:
     """
     counters = list(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def login_with_mfa(client, user) -> None:
+    """Sign `user` in on the test client as if they had entered their password and a TOTP code.
+
+    `force_login` records no way of authenticating, and Wagtail's admin opens only for a session
+    that passed a second factor (portal.middleware), so this writes the record allauth's login
+    flow keeps after a code was accepted. Staff without an authenticator get one first.
+    """
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+
+    authenticator = (
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        or TOTP.activate(user, generate_totp_secret()).instance
+    )
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()

@@ -4,7 +4,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 
-from tests.factories.accounts import totp_activate, totp_code
+from tests.factories.accounts import login_with_mfa, totp_activate, totp_code
 from tests.factories.portal import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,12 +78,68 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up_before_the_admin(
     assert "Staff need two-factor authentication" in page.content.decode()
 
 
-def test_staff_with_an_authenticator_enter_the_admin(client):
+def test_staff_enter_the_admin_from_a_session_that_passed_a_second_factor(client):
     staff = _staff()
-    totp_activate(staff)
-    client.force_login(staff)
+    login_with_mfa(client, staff)
 
     assert client.get("/admin/").status_code == 200
+
+
+def test_an_authenticator_is_not_enough_the_session_must_have_used_it(client):
+    # A session that signed in without the second factor (here: any login that skipped it)
+    # is asked for a code before the admin opens, even though the account has an authenticator.
+    staff = _staff()
+    secret = totp_activate(staff)
+    client.force_login(staff)
+
+    response = client.get("/admin/pages/?q=x")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fadmin%2Fpages%2F%3Fq%3Dx"
+    page = client.get(response["Location"])
+    assert "Enter the code from your authenticator app" in page.content.decode()
+
+    wrong = client.post(response["Location"], {"code": "000000"})
+    assert wrong.status_code == 200
+    assert client.get("/admin/").status_code == 302
+
+    passed = client.post(response["Location"], {"code": totp_code(secret)})
+    assert passed.status_code == 302
+    assert passed["Location"] == "/admin/pages/?q=x"
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # allauth sends authenticator_added on commit
+def test_setting_up_the_authenticator_counts_as_this_sessions_second_factor(client):
+    staff = _staff(email="new-staff@example.org")
+    client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
+    assert client.get("/admin/")["Location"] == "/accounts/2fa/totp/activate/"
+
+    # allauth asks for the password again before any security change.
+    client.post(
+        "/accounts/reauthenticate/?next=/accounts/2fa/totp/activate/", {"password": PASSWORD}
+    )
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+    secret = client.session["mfa.totp.secret"]
+    response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_wagtails_front_end_login_form_is_not_a_way_round_mfa(client):
+    staff = _staff(email="staff@example.org")
+    totp_activate(staff)
+
+    response = client.get("/_util/login/?next=/members/")
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/accounts/login/?next=%2Fmembers%2F",
+    )
+    posted = client.post("/_util/login/", {"username": staff.email, "password": PASSWORD})
+    assert posted.status_code == 302
+    assert posted["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/")["Location"].startswith("/accounts/login/")
 
 
 def test_staff_log_in_with_password_then_their_code(client):

@@ -6,15 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal import selectors, services
 from portal.models import Membership, MembershipDecision
-from tests.factories.accounts import totp_activate
+from tests.factories.accounts import login_with_mfa
 from tests.factories.portal import UserFactory, make_applicant, make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def _with_totp(user):
-    totp_activate(user)
-    return user
 
 
 @pytest.fixture
@@ -24,7 +19,7 @@ def applicant(db):
 
 @pytest.fixture
 def admin_client(client, reviewer):
-    client.force_login(_with_totp(reviewer))
+    login_with_mfa(client, reviewer)
     return client
 
 
@@ -184,7 +179,7 @@ def test_editors_cannot_open_the_review_screens(client, applicant):
 
     editor = UserFactory(is_staff=True)
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    client.force_login(_with_totp(editor))
+    login_with_mfa(client, editor)
 
     assert client.get("/admin/").status_code == 200
     # Wagtail answers a PermissionDenied in its admin with a redirect to the dashboard.
