@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from blog.blocks import CallToActionBlock
+
 EMAIL_RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "hr"]
 
 
@@ -59,26 +61,15 @@ class PostTeaserBlock(blocks.StructBlock):
         return value
 
 
-class ButtonBlock(blocks.StructBlock):
+class ButtonBlock(CallToActionBlock):
+    """The blog's call to action (a page or a link, one of them), drawn as an email button."""
+
     text = blocks.CharBlock(max_length=60, label=_("Button text"))
-    page = blocks.PageChooserBlock(required=False)
-    url = blocks.URLBlock(required=False, label=_("Or an external link"))
 
     class Meta:
         icon = "link"
         label = _("Button")
-
-    def clean(self, value):
-        value = super().clean(value)
-        if bool(value.get("page")) == bool(value.get("url")):
-            raise blocks.StructBlockValidationError(
-                block_errors={
-                    "page": ErrorList(
-                        [ValidationError(_("Choose a page or enter a link (one of them)."))]
-                    )
-                }
-            )
-        return value
+        template = None  # newsletter.rendering draws it, for email clients and the archive
 
 
 class IssueBodyBlock(blocks.StreamBlock):

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from portal.countries import COUNTRIES
 from portal.models import MemberProfile, Report, Sector
 from portal.photos import validate_photo
+from portal.services import PROFILE_FIELDS
 
 SECTOR_CHOICES = [("", "Choose your sector"), *Sector.choices]
 COUNTRY_CHOICES = [("", "Choose your country"), *COUNTRIES]
@@ -122,18 +123,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = MemberProfile
         formfield_callback = _https_links
-        fields = [
-            "organisation",
-            "job_title",
-            "sector",
-            "country",
-            "bio",
-            "phone",
-            "website",
-            "linkedin",
-            "show_email",
-            "contact_visibility",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 6}),
             "contact_visibility": forms.RadioSelect,
