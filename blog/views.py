@@ -16,7 +16,7 @@ from blog import selectors
 from blog.middleware import public_cache
 from blog.pagination import KnownPagePaginator
 from blog.sitemaps import SiteSitemap
-from icmec.querystring import text_param
+from icmec.text import text_param
 
 SEARCH_QUERY_MAX_LENGTH = 200
 

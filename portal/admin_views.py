@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from icmec.querystring import text_param
+from icmec.text import text_param
 from portal import selectors, services
 from portal.forms import DecisionForm, ProfileForm, ReportResolveForm
 from portal.models import MemberProfile, Membership, MembershipDecision, Report

@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from icmec.querystring import text_param
+from icmec.text import text_param
 from portal import selectors, services
 from portal.countries import COUNTRIES
 from portal.forms import (

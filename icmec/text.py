@@ -1,8 +1,8 @@
-"""Reading free text from a query string so that no value can break the query it feeds.
+"""Free text from outside (query strings, uploaded files) made safe to store and to query with.
 
 PostgreSQL refuses NUL characters in text, so an unchecked `?q=%00` used to end in a 500. Django's
-form fields refuse NUL already; these helpers are for the GET parameters that go straight to a
-query without a form (search boxes and filters).
+form fields refuse NUL already; these helpers are for what reaches a query without a form field:
+GET parameters of search boxes and filters, and the cells of an imported CSV file.
 """
 
 from __future__ import annotations
