@@ -7,9 +7,10 @@ The site is the demo content, loaded once for the module in a transaction rolled
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
+from django.core import mail
 from django.core.signals import got_request_exception
 from django.test import Client
 from django.utils.html import escape
@@ -141,6 +142,13 @@ HOSTILE_PATHS = [
     "/portal/photos/abc-99999999999999999999.jpg",
     "/accounts/confirm-email/%00/",
     "/accounts/password/reset/key/%00-%00/",
+    "/admin/members/99999999999999999999/",
+    "/admin/members/{membership}/decide/%00/",
+    "/admin/members/{membership}/decide/approve%00/",
+    "/admin/members/profiles/99999999999999999999/",
+    "/admin/newsletter/issues/99999999999999999999/report/",
+    "/admin/snippets/newsletter/subscriber/inspect/%00/",
+    "/admin/pages/99999999999999999999/",
 ]
 
 
@@ -199,8 +207,7 @@ def _hostile_queries(params: list[str]):
     [("anonymous", path, params) for path, params in PUBLIC_URLS]
     + [("member", path, params) for path, params in MEMBER_URLS]
     + [("staff", path, params) for path, params in STAFF_URLS]
-    + [("anonymous", path, []) for path in HOSTILE_PATHS]
-    + [("member", path, []) for path in HOSTILE_PATHS],
+    + [(who, path, []) for path in HOSTILE_PATHS for who in ("anonymous", "member", "staff")],
 )
 def test_no_url_answers_500_to_hostile_input(site, recorder, who, path, params):
     client = _client(site.get({"member": "amelia", "staff": "staff"}.get(who, "")))
@@ -378,3 +385,66 @@ def test_no_form_answers_500_to_hostile_input(site, recorder, who, path, valid, 
             elif mode != "blank" and escape(text)[:40] not in html:
                 problems.append(f"{label}: what was typed in {kept!r} is lost")
     assert not problems, "\n\n".join(problems)
+
+
+FOREIGN_NEXT = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example",
+    "https:evil.example",
+    "javascript:alert(1)",
+    " //evil.example",
+    "portal:home",
+]
+
+
+@pytest.mark.parametrize("target", FOREIGN_NEXT)
+def test_next_never_leads_to_another_site(site, target):
+    """`next` after a portal action, after logging in and from the admin's login page."""
+    member = _client(site["amelia"])
+    connect = member.post(f"/portal/members/{site['stranger']}/connect/", {"next": target})
+    # The admin's login page hands `next` on to allauth's, whose form carries it in the POST.
+    admin_login = _client().get(f"/admin/login/?next={quote(target)}")
+    login = _client().post(
+        admin_login["Location"],
+        {
+            "login": portal_demo.MEMBERS[1]["email"],
+            "password": portal_demo.DEMO_PASSWORD,
+            "next": target,
+        },
+    )
+
+    for response in (connect, login):
+        assert response.status_code == 302
+        location = urlsplit(response["Location"])
+        assert (location.scheme, location.netloc) == ("", "")
+        # A path on this site: never "//host" or "/\\host".
+        assert location.path.startswith("/") and location.path[1:2] not in ("/", "\\")
+    assert connect["Location"] == f"/portal/members/{site['stranger']}/"
+    assert admin_login["Location"].startswith("/accounts/login/?next=")
+    assert login["Location"] == "/portal/"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/"),
+        ("get", "/blog/"),
+        ("post", "/accounts/password/reset/"),
+        ("post", "/newsletter/"),
+    ],
+)
+def test_a_host_header_not_in_allowed_hosts_is_refused(site, settings, method, path):
+    """Links in emails (password reset, confirmation) are built from the request's host: a forged
+    Host must be refused with 400 before any view runs, never used."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    client = _client()
+
+    response = getattr(client, method)(
+        path, {"email": "amelia.chen@example.org", "consent": "on"}, HTTP_HOST="evil.example"
+    )
+
+    assert response.status_code == 400
+    assert "evil.example" not in response.content.decode()
+    assert mail.outbox == []
