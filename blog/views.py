@@ -16,6 +16,7 @@ from blog import selectors
 from blog.middleware import public_cache
 from blog.pagination import KnownPagePaginator
 from blog.sitemaps import SiteSitemap
+from icmec.text import text_param
 
 SEARCH_QUERY_MAX_LENGTH = 200
 
@@ -24,7 +25,7 @@ SEARCH_QUERY_MAX_LENGTH = 200
 @public_cache
 def search(request: HttpRequest) -> HttpResponse:
     """Search posts and pages. An empty query shows the form alone; results come 10 a page."""
-    query = " ".join(request.GET.get("q", "").split())[:SEARCH_QUERY_MAX_LENGTH]
+    query = text_param(request.GET, "q", max_length=SEARCH_QUERY_MAX_LENGTH)
     results_page = None
     if query:
         try:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -155,28 +152,6 @@ class IssueReportView(IssueMixin, TemplateView):
         return context
 
 
-def _rows_from_csv(data: bytes) -> list[tuple[str, str]]:
-    text = data.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text))
-    rows = [row for row in reader if any(cell.strip() for cell in row)]
-    if not rows:
-        return []
-    header = [cell.strip().lower().replace(" ", "_") for cell in rows[0]]
-    if "email" in header or "email_address" in header:
-        email_col = header.index("email") if "email" in header else header.index("email_address")
-        name_col = header.index("first_name") if "first_name" in header else None
-        rows = rows[1:]
-    else:
-        email_col, name_col = 0, (1 if len(rows[0]) > 1 else None)
-    return [
-        (
-            row[email_col] if email_col < len(row) else "",
-            row[name_col] if name_col is not None and name_col < len(row) else "",
-        )
-        for row in rows
-    ]
-
-
 class SubscriberImportView(WagtailAdminTemplateMixin, FormView):
     template_name = "newsletter/admin/subscriber_import.html"
     form_class = ImportForm
@@ -199,12 +174,8 @@ class SubscriberImportView(WagtailAdminTemplateMixin, FormView):
         ]
 
     def form_valid(self, form):
-        rows = _rows_from_csv(form.cleaned_data["csv_file"].read())
-        if not rows:
-            form.add_error("csv_file", _("The file has no addresses."))
-            return self.form_invalid(form)
         result = services.subscribers_import(
-            rows=rows,
+            rows=form.cleaned_data["rows"],
             consent_attested=form.cleaned_data["consent_attested"],
             actor=self.request.user,
             note=form.cleaned_data["consent_note"],

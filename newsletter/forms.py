@@ -1,3 +1,6 @@
+import csv
+import io
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +85,7 @@ class ImportForm(forms.Form):
     )
 
     max_size = 5 * 1024 * 1024
+    max_rows = 10_000
 
     def clean_csv_file(self):
         upload = self.cleaned_data["csv_file"]
@@ -89,6 +93,8 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         if not upload.name.lower().endswith((".csv", ".txt")):
             raise forms.ValidationError(_("Upload a .csv file."))
+        upload.seek(0)
+        self.cleaned_data["rows"] = parse_subscriber_csv(upload.read(), max_rows=self.max_rows)
         return upload
 
     def clean(self):
@@ -96,3 +102,69 @@ class ImportForm(forms.Form):
         if cleaned.get("consent_attested") and not (cleaned.get("consent_note") or "").strip():
             self.add_error("consent_note", _("Say how these people gave their consent."))
         return cleaned
+
+
+SAVE_AS_CSV_UTF8 = _("In Excel or Numbers, save it as “CSV UTF-8” and upload that file.")
+
+
+def parse_subscriber_csv(data: bytes, *, max_rows: int) -> list[tuple[str, str]]:
+    """The (email, first name) rows of an uploaded CSV file, or a ValidationError that says what
+    is wrong with the file as a whole (nothing is imported from a file that fails here).
+
+    A header row with an "email" (or "email address") column, and optionally "first name", is
+    recognised; without one, the first column holds the addresses and the second the names.
+    """
+    if b"\x00" in data:
+        # Spreadsheets (.xlsx renamed), UTF-16 text and other binary files.
+        raise forms.ValidationError(
+            _("This file is not a CSV text file (it contains NUL bytes). %(hint)s"),
+            params={"hint": SAVE_AS_CSV_UTF8},
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise forms.ValidationError(
+            _("This file is not UTF-8 text (the first problem is on line %(line)s). %(hint)s"),
+            params={"line": line, "hint": SAVE_AS_CSV_UTF8},
+        ) from exc
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise forms.ValidationError(
+            _("This file is not a CSV file we can read (line %(line)s: %(error)s)."),
+            params={"line": reader.line_num, "error": exc},
+        ) from exc
+    if not rows:
+        raise forms.ValidationError(_("The file has no addresses."))
+    header = [cell.strip().lower().replace(" ", "_") for cell in rows[0]]
+    if "email" in header or "email_address" in header:
+        email_col = header.index("email") if "email" in header else header.index("email_address")
+        name_col = header.index("first_name") if "first_name" in header else None
+        rows = rows[1:]
+    elif "@" in rows[0][0]:
+        email_col, name_col = 0, (1 if len(rows[0]) > 1 else None)
+    else:
+        raise forms.ValidationError(
+            _(
+                "The file has no “email” column, and its first row (“%(first)s”) holds no "
+                "address. Name the column of addresses “email”, or put the addresses in the "
+                "first column."
+            ),
+            params={"first": ", ".join(rows[0])[:100]},
+        )
+    if not rows:
+        raise forms.ValidationError(_("The file has no addresses."))
+    if len(rows) > max_rows:
+        raise forms.ValidationError(
+            _("The file has %(count)s rows: import at most %(max)s at a time (split the file)."),
+            params={"count": f"{len(rows):,}", "max": f"{max_rows:,}"},
+        )
+    return [
+        (
+            row[email_col] if email_col < len(row) else "",
+            row[name_col] if name_col is not None and name_col < len(row) else "",
+        )
+        for row in rows
+    ]

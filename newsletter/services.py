@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from icmec.text import clean_text
 from newsletter import mail, rendering, selectors, tokens
 from newsletter.models import Delivery, Issue, Subscriber, SubscriptionEvent
 
@@ -45,6 +46,8 @@ class TransientSendError(Exception):
 
 def _validated_email(email: str) -> str:
     email = selectors.normalise_email(email)
+    if len(email) > Subscriber._meta.get_field("email").max_length:
+        raise ValidationError("This address is too long.")
     validate_email(email)
     return email
 
@@ -350,7 +353,7 @@ def subscribers_import(
             try:
                 email = _validated_email(raw_email)
             except ValidationError:
-                result.invalid.append((line_number, raw_email))
+                result.invalid.append((line_number, raw_email[:100]))
                 continue
             if email in seen:
                 continue
@@ -358,7 +361,7 @@ def subscribers_import(
             subscriber, created = _locked_subscriber(
                 email,
                 {
-                    "first_name": (first_name or "").strip()[:100],
+                    "first_name": clean_text(first_name or "", max_length=100),
                     "source": Subscriber.Source.IMPORT,
                     "status": Status.PENDING,
                 },

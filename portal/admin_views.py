@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from icmec.text import text_param
 from portal import selectors, services
 from portal.forms import DecisionForm, ProfileForm, ReportResolveForm
 from portal.models import MemberProfile, Membership, MembershipDecision, Report
@@ -80,7 +81,7 @@ class MemberListView(AdminPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", "")
-        q = self.request.GET.get("q", "").strip()
+        q = text_param(self.request.GET, "q", max_length=200)
         memberships = Membership.objects.select_related("user__profile").order_by(
             "user__last_name", "user__first_name", "pk"
         )

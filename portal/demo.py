@@ -257,6 +257,13 @@ def _resources_page(stdout, style) -> None:
 
 
 def load(*, stdout, style) -> None:
+    # The demo's people are made up: nobody is emailed about their applications, decisions,
+    # requests or messages.
+    with services.notifications_suppressed():
+        _load(stdout=stdout, style=style)
+
+
+def _load(*, stdout, style) -> None:
     reviewer = _reviewer(stdout, style)
     created_any = not User.objects.filter(email=MEMBERS[0]["email"]).exists()
     users = [_member(data, reviewer) for data in MEMBERS]

@@ -17,6 +17,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 MIN_SIDE = 200
 MAX_SIDE = 8000
+# Decoding needs 3 bytes a pixel: 40 megapixels is 120 MB of memory for one upload.
+MAX_PIXELS = 40_000_000
 SIZES = (400, 128)
 
 
@@ -37,10 +39,12 @@ def validate_photo(upload) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(upload) as image:
-                image_format = image.format
-                width, height = image.size
-                image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+                # What the header declares is checked before a single pixel is decoded.
+                _check_declared(image)
+                # Decoding the whole image finds truncated and corrupt files now, with a
+                # message, rather than when it is re-encoded.
+                image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ValidationError(
             "This file is not an image we can read. Please upload a JPEG, PNG or WebP photo.",
             code="invalid_image",
@@ -49,8 +53,17 @@ def validate_photo(upload) -> None:
         raise ValidationError("This image is too large to process.", code="too_large") from exc
     finally:
         upload.seek(0)
-    if image_format not in ALLOWED_FORMATS:
+
+
+def _check_declared(image: Image.Image) -> None:
+    width, height = image.size
+    if image.format not in ALLOWED_FORMATS:
         raise ValidationError("Please upload a JPEG, PNG or WebP photo.", code="invalid_format")
+    if getattr(image, "is_animated", False):
+        raise ValidationError(
+            "This image is an animation. Please upload a still JPEG, PNG or WebP photo.",
+            code="animated",
+        )
     if min(width, height) < MIN_SIDE:
         raise ValidationError(
             "This photo is %(width)s×%(height)s pixels. Please choose one at least "
@@ -58,12 +71,17 @@ def validate_photo(upload) -> None:
             code="too_small",
             params={"width": width, "height": height, "min": MIN_SIDE},
         )
-    if max(width, height) > MAX_SIDE:
+    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
         raise ValidationError(
             "This photo is %(width)s×%(height)s pixels. Please choose one at most "
-            "%(max)s pixels wide and high.",
+            "%(max)s pixels wide and high, and of at most %(megapixels)s megapixels.",
             code="too_big",
-            params={"width": width, "height": height, "max": MAX_SIDE},
+            params={
+                "width": width,
+                "height": height,
+                "max": MAX_SIDE,
+                "megapixels": MAX_PIXELS // 1_000_000,
+            },
         )
 
 

@@ -7,6 +7,9 @@ enqueues its emails with `transaction.on_commit` (tasks take ids).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -42,7 +45,24 @@ def _photo_storage():
     return storages["member_photos"]
 
 
+# Set inside `notifications_suppressed()`: services then email nobody.
+_notifications_off: ContextVar[bool] = ContextVar("portal_notifications_off", default=False)
+
+
+@contextmanager
+def notifications_suppressed() -> Iterator[None]:
+    """Run services without emailing anyone: the demo content's people are made up, and the
+    reviewers it creates would otherwise be told of each demo application."""
+    token = _notifications_off.set(True)
+    try:
+        yield
+    finally:
+        _notifications_off.reset(token)
+
+
 def _enqueue(task, *args: Any) -> None:
+    if _notifications_off.get():
+        return
     transaction.on_commit(lambda: task.delay(*args))
 
 

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from icmec.text import text_param
 from portal import selectors, services
 from portal.countries import COUNTRIES
 from portal.forms import (
@@ -99,12 +100,20 @@ def _profile_or_404(request, public_id) -> MemberProfile:
 
 
 def _back(request, fallback: str):
-    """Back to the page the form was on (a local `next`), else to `fallback`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Back to the page the form was on (a local `next`), else to `fallback`.
+
+    `next` is only ever a path on this site: never another host, never a view name (which
+    `redirect()` would try to reverse), never a control character.
+    """
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 
@@ -139,10 +148,10 @@ def directory(request):
     sectors = dict(Sector.choices)
     countries = dict(COUNTRIES)
     filters = selectors.DirectoryFilters(
-        q=request.GET.get("q", "").strip()[:200],
+        q=text_param(request.GET, "q", max_length=200),
         sector=request.GET.get("sector", "") if request.GET.get("sector") in sectors else "",
         country=request.GET.get("country", "") if request.GET.get("country") in countries else "",
-        expertise=request.GET.get("expertise", "").strip()[:100],
+        expertise=text_param(request.GET, "expertise", max_length=100),
     )
     results = selectors.directory_search(viewer=request.user, filters=filters)
     paginator = CountingPaginator(

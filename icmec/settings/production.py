@@ -6,7 +6,12 @@ from . import PRODUCTION_REQUIRED
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_URL, REDIS_URL, env
 
-_missing = [name for name in PRODUCTION_REQUIRED if not env.str(name, default="")]
+_required = list(PRODUCTION_REQUIRED)
+if env.str("ANYMAIL_ESP", default=""):
+    # Without it the email service's webhooks (bounces, complaints, mailto: unsubscribes) would
+    # be switched off (see newsletter/urls.py): a bounce would never suppress an address.
+    _required.append("ANYMAIL_WEBHOOK_SECRET")
+_missing = [name for name in _required if not env.str(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
         f"Production settings need these environment variables: {', '.join(_missing)}."

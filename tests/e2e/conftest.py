@@ -42,20 +42,33 @@ def browser():
         browser.close()
 
 
+# What Chromium logs when a page breaks the Content-Security-Policy or the Permissions-Policy
+# header is malformed: the site's pages and the admin must do neither.
+POLICY_ERRORS = ("Content Security Policy", "Permissions-Policy")
+
+
 @pytest.fixture
 def new_page(browser):
-    """A factory of fresh pages, each in its own browser context (its own cookies)."""
+    """A factory of fresh pages, each in its own browser context (its own cookies). Every page
+    of every journey is watched for Content-Security-Policy violations."""
     contexts = []
+    violations = []
+
+    def watch(message):
+        if any(marker in message.text for marker in POLICY_ERRORS):
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
 
     def make(**context_options):
         context = browser.new_context(**context_options)
         context.set_default_timeout(15_000)
+        context.on("console", watch)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "\n".join(violations)
 
 
 @pytest.fixture

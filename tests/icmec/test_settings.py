@@ -42,3 +42,15 @@ def test_production_refuses_to_start_without_required_variables():
         assert result.returncode != 0
         assert "ImproperlyConfigured" in result.stderr
         assert missing in result.stderr
+
+
+def test_production_with_an_email_service_refuses_to_start_without_a_webhook_secret():
+    env = PRODUCTION_ENV | {"ANYMAIL_ESP": "postmark", "ANYMAIL_POSTMARK_SERVER_TOKEN": "token"}
+
+    refused = _manage("check", env=env)
+    started = _manage("check", env=env | {"ANYMAIL_WEBHOOK_SECRET": "hook-user:long-secret"})
+
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr
+    assert "ANYMAIL_WEBHOOK_SECRET" in refused.stderr
+    assert started.returncode == 0, started.stderr

@@ -208,6 +208,62 @@ def test_import_rejects_files_that_are_not_csv(staff_client):
     assert "Upload a .csv file." in response.content.decode()
 
 
+IMPORT_URL = "/admin/snippets/newsletter/subscriber/add/"
+
+
+BROKEN_FILES = [
+    ("nul.csv", b"email\nnew@example.org\nnu\x00l@example.org\n", "contains NUL bytes"),
+    ("utf16.csv", "email\nnew@example.org\n".encode("utf-16"), "contains NUL bytes"),
+    ("latin1.csv", "email,first_name\nnew@example.org,Zoë\n".encode("latin-1"), "not UTF-8"),
+    ("columns.csv", b"name,phone\nNia,0400 000 000\n", "no “email” column"),
+    ("empty.csv", b"\n , \n\n", "The file has no addresses."),
+    ("header-only.csv", b"email,first_name\n", "The file has no addresses."),
+    ("huge-cell.csv", b'email\n"' + b"x" * 200_000 + b'"\n', "not a CSV file we can read"),
+    ("many.csv", b"email\n" + b"a@example.org\n" * 10_001, "import at most 10,000"),
+    ("big.csv", b"email\n" + b"a@example.org\n" * 400_000, "larger than 5 MB"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"), BROKEN_FILES, ids=[f[0] for f in BROKEN_FILES]
+)
+def test_import_refuses_a_broken_file_with_a_clear_message_and_imports_nothing(
+    staff_client, run_on_commit, name, data, message
+):
+    SubscriberFactory(email="known@example.org")
+    upload = SimpleUploadedFile(name, data, content_type="text/csv")
+
+    with run_on_commit(execute=True):
+        response = staff_client.post(IMPORT_URL, {"csv_file": upload})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "Import finished." not in html
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["known@example.org"]
+    assert not mail.outbox
+
+
+def test_import_leaves_out_bad_cells_and_keeps_the_rest(staff_client, run_on_commit):
+    too_long = "a" * 250 + "@example.org"
+    upload = SimpleUploadedFile(
+        "people.csv",
+        f"first_name,email\nNia\x01\x7f,nia@example.org\n,{too_long}\nX,<b>bold</b>\n".encode(),
+        content_type="text/csv",
+    )
+
+    with run_on_commit(execute=True):
+        response = staff_client.post(IMPORT_URL, {"csv_file": upload})
+
+    html = response.content.decode()
+    assert "Import finished." in html
+    assert too_long[:100] in html and too_long not in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
+    assert list(Subscriber.objects.values_list("email", "first_name")) == [
+        ("nia@example.org", "Nia")
+    ]
+
+
 def test_staff_can_unsubscribe_an_address_and_it_is_recorded(staff_client, staff):
     subscriber = SubscriberFactory(email="asked@example.org")
     page = staff_client.get(f"/admin/snippets/newsletter/subscriber/inspect/{subscriber.pk}/")

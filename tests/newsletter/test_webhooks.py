@@ -94,6 +94,52 @@ def test_unauthorised_webhook_calls_change_nothing(client, anymail_settings):
     assert subscriber.status == Subscriber.Status.CONFIRMED
 
 
+def test_a_webhook_call_without_credentials_is_refused(client, anymail_settings):
+    subscriber = SubscriberFactory(email="gone@example.org")
+
+    response = client.post(
+        POSTMARK_URL,
+        json.dumps(postmark_bounce("gone@example.org")),
+        content_type="application/json",
+    )
+
+    assert response.status_code in (400, 401, 403)
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+
+
+@pytest.mark.parametrize("url", [POSTMARK_URL, "/newsletter/webhooks/mailgun/tracking/"])
+def test_without_a_webhook_secret_the_webhooks_are_switched_off(client, settings, url):
+    """A site that sends through SMTP (or whose email service is not set up yet) must not let
+    anyone post fake bounces that suppress addresses."""
+    settings.ANYMAIL = {}
+    subscriber = SubscriberFactory(email="gone@example.org")
+
+    response = client.post(
+        url,
+        json.dumps(postmark_bounce("gone@example.org")),
+        content_type="application/json",
+        **basic_auth("any:thing"),
+    )
+
+    assert response.status_code == 404
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+
+
+def test_the_webhook_of_a_service_without_its_signing_key_is_not_found(client, settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook-user:hook-secret"}
+
+    response = client.post(
+        "/newsletter/webhooks/mailgun/tracking/",
+        "{}",
+        content_type="application/json",
+        **basic_auth("hook-user:hook-secret"),
+    )
+
+    assert response.status_code == 404
+
+
 def mailgun_event(email: str, *, severity: str, key: str = "mailgun-signing-key") -> dict:
     timestamp, token = str(int(time.time())), "a" * 50
     signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256)

@@ -1,5 +1,7 @@
 """allauth in the site: login, rate limits, re-authentication, staff MFA, the pages' layout."""
 
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
@@ -268,3 +270,51 @@ def test_after_an_action_members_only_go_back_to_pages_of_this_site(client, memb
     )
 
     assert response["Location"] == "/portal/connections/"
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def test_a_password_reset_reveals_nothing_about_whether_the_account_exists(
+    client, member, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    answers = []
+    for email in (member.email, "nobody.here@example.org"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/accounts/password/reset/", {"email": email}, follow=True)
+        answers.append(
+            (
+                response.status_code,
+                response.redirect_chain,
+                _without_tokens(response.content.decode()).replace(email, "EMAIL"),
+            )
+        )
+
+    assert answers[0] == answers[1]
+    # Each address gets an email: a link for the account, a "no account here" note otherwise.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([member.email, "nobody.here@example.org"])
+    assert "password/reset/key/" in next(m.body for m in mail.outbox if m.to == [member.email])
+    assert "password/reset/key/" not in next(
+        m.body for m in mail.outbox if m.to == ["nobody.here@example.org"]
+    )
+
+
+def test_adding_an_address_that_another_account_uses_reveals_nothing(
+    client, member, peer, django_capture_on_commit_callbacks
+):
+    client.force_login(member)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+
+    answers = []
+    for email in (peer.email, "free.address@example.org"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/accounts/email/", {"action_add": "", "email": email}, follow=True
+            )
+        html = _without_tokens(response.content.decode()).replace(email, "EMAIL")
+        answers.append((response.status_code, "already" in html.lower()))
+
+    assert answers[0] == answers[1] == (200, False)

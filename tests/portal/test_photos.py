@@ -1,6 +1,8 @@
 """Profile photos: validated, re-encoded without metadata, stored privately, members only."""
 
 import io
+import struct
+import zlib
 
 import pytest
 from django.core.files.storage import storages
@@ -24,6 +26,35 @@ def _image(fmt="JPEG", size=(600, 400), exif=True) -> bytes:
         kwargs["exif"] = data.tobytes()
     image.save(buffer, fmt, **kwargs)
     return buffer.getvalue()
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    """A valid PNG header that declares `width`×`height` pixels, with almost no pixel data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _animation(fmt: str) -> bytes:
+    frames = [Image.new("RGB", (400, 400), (n * 60, 0, 0)) for n in range(3)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, fmt, save_all=True, append_images=frames[1:], duration=100)
+    return buffer.getvalue()
+
+
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400">'
+    b"<script>alert(1)</script></svg>"
+)
 
 
 def _upload(data: bytes, name="me.jpg", content_type="image/jpeg"):
@@ -69,7 +100,18 @@ def test_an_upload_is_cropped_re_encoded_and_stripped_of_metadata(member_client,
         (b"%PDF-1.4 not an image", "cv.jpg", "not an image we can read"),
         (b"GIF89a" + _image("GIF", exif=False)[6:], "anim.gif", "JPEG, PNG or WebP"),
         (_image(size=(120, 120)), "tiny.jpg", "at least 200 pixels"),
+        (SVG, "me.svg", "not an image we can read"),
+        (SVG, "me.jpg", "not an image we can read"),
+        (_png_declaring(50_000, 50_000), "bomb.png", "too large to process"),
+        (_png_declaring(8_000, 8_000), "huge.png", "at most 40 megapixels"),
+        (_png_declaring(9_000, 300), "wide.png", "at most 8000 pixels wide"),
+        (_png_declaring(2_000, 2_000), "empty.png", "not an image we can read"),
+        (_image(size=(800, 800))[:3000], "truncated.jpg", "not an image we can read"),
+        (_animation("PNG"), "animated.png", "is an animation"),
+        (_animation("WEBP"), "animated.webp", "is an animation"),
+        (_animation("GIF"), "animated.gif", "JPEG, PNG or WebP"),
     ],
+    ids=lambda value: value if isinstance(value, str) and "." in value else "upload",
 )
 def test_bad_uploads_are_refused_with_a_clear_message(member_client, member, data, name, message):
     response = _edit(member_client, photo=_upload(data, name=name))

@@ -1,0 +1,49 @@
+"""`manage.py load_demo_content` makes people and conversations up: it must not write to them."""
+
+import io
+
+import pytest
+from celery.app.task import Task
+from django.core import mail
+from django.core.management import call_command
+
+from tests.factories.blog import ensure_site_baseline
+
+pytestmark = pytest.mark.django_db
+
+
+def test_loading_the_demo_sends_no_email_and_queues_no_task(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    ensure_site_baseline()
+    queued = []
+    monkeypatch.setattr(Task, "apply_async", lambda task, *args, **kwargs: queued.append(task.name))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_content", stdout=io.StringIO())
+
+    assert queued == []
+    assert mail.outbox == []
+    # The demo did create what would normally notify someone.
+    from portal.models import ConnectionRequest, Membership
+
+    assert Membership.objects.filter(status="approved").exists()
+    assert Membership.objects.filter(status="pending").exists()
+    assert ConnectionRequest.objects.exists()
+
+
+def test_services_notify_again_after_the_demo(django_capture_on_commit_callbacks, monkeypatch):
+    """The switch is scoped: outside `notifications_suppressed` the same service emails."""
+    from portal import services
+    from tests.factories.portal import make_member
+
+    queued = []
+    monkeypatch.setattr(Task, "apply_async", lambda task, *args, **kwargs: queued.append(task.name))
+    sender, recipient = make_member(email="a@example.org"), make_member(email="b@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with services.notifications_suppressed():
+            services.connection_request_send(sender=sender, recipient=recipient)
+        services.connection_request_send(sender=recipient, recipient=make_member())
+
+    assert queued == ["portal.tasks.send_connection_request_email"]
