@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from portal.models import User
+from tests.factories.accounts import log_in
 from tests.utils import ROOT
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def _policy(header: str) -> dict[str, set[str]]:
 def _client(site, who: str) -> Client:
     client = Client()
     if who != "anonymous":
-        client.force_login(User.objects.get(pk=site[who]))
+        log_in(client, User.objects.get(pk=site[who]))
     return client
 
 
