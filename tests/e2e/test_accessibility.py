@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_FILE_PATH
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
@@ -236,7 +236,8 @@ VISITS = [
     ),
     Visit("email verification sent", "/accounts/confirm-email/"),
     Visit("email confirm", _email_confirmation_path),
-    Visit("two-factor login", "/accounts/login/", then=_mfa_authenticate),
+    # Half logged in: a context of its own, so that the other visits stay anonymous.
+    Visit("two-factor login", "/accounts/login/", role="logging in", then=_mfa_authenticate),
     # An applicant
     Visit("under review", "/portal/", role="applicant"),
     # A member
@@ -276,26 +277,43 @@ VISITS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def visitors(site, browser):
+    """One browser context per kind of visitor (their cookies, the HTTP cache, axe-core loaded
+    in every page, other hosts refused), shared by the module's tests: a context costs more
+    than a page."""
+    contexts = {}
+
+    def context_for(role: str):
+        if role not in contexts:
+            context = browser.new_context(storage_state=site["states"].get(role))
+            context.set_default_timeout(15_000)
+            context.add_init_script(path=AXE_FILE_PATH)
+            contexts[role] = (context, guard_hosts(context, site["base"]))
+        return contexts[role]
+
+    yield context_for
+    for context, _ in contexts.values():
+        context.close()
+
+
 @pytest.fixture
-def open_page(site, browser):
-    """Open a visit's page in a fresh context (the visitor's cookies, other hosts refused)."""
-    contexts = []
-    foreign_requests = []
+def open_page(site, visitors):
+    """Open a visit's page in a new tab of its visitor's context; fail if it asked another host."""
+    pages = []
 
     def open_(visit: Visit, viewport: dict) -> Page:
-        state = site["states"].get(visit.role)
-        context = browser.new_context(viewport=viewport, storage_state=state)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        foreign_requests.append(guard_hosts(context, site["base"]))
+        context, foreign = visitors(visit.role)
         page = context.new_page()
+        pages.append((page, foreign, len(foreign)))
+        page.set_viewport_size(viewport)
         visit.open(page, site)
         return page
 
     yield open_
-    for context in contexts:
-        context.close()
-    assert [url for urls in foreign_requests for url in urls] == []
+    for page, foreign, before in pages:
+        page.close()
+        assert foreign[before:] == []
 
 
 def _violations_report(violations: list[dict]) -> str:
@@ -337,7 +355,7 @@ def test_page_is_accessible_and_fits_320_and_1280_px(open_page, visit):
     page.set_viewport_size(DESKTOP)
     problems["wider than 1280 px"] = _horizontal_overflow(page)
     problems["axe-core violations"] = _violations_report(
-        Axe().run(page, options=AXE_OPTIONS).response["violations"]
+        page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
     )
     report = "\n".join(f"{kind}:\n  {found}" for kind, found in problems.items() if found)
     assert not report, f"{page.url}\n{report}"
@@ -354,3 +372,61 @@ def test_requests_to_other_hosts_are_refused_and_reported(site, browser):
     context.close()
     assert fetched == "refused"
     assert foreign == ["https://cdn.example.org/font.woff2"]
+
+
+# What every focused element must have: a focus outline of at least 2 px, a place inside the
+# viewport (the browser scrolls it in), and nothing drawn over it (WCAG 2.4.7, 2.4.11).
+CHECKS = ("outline", "inViewport", "uncovered")
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const x = Math.min(Math.max(box.left + box.width / 2, 0), innerWidth - 1);
+  const y = Math.min(Math.max(box.top + box.height / 2, 0), innerHeight - 1);
+  const top = document.elementFromPoint(x, y);
+  return {
+    html: el.outerHTML.slice(0, 120),
+    id: el.id,
+    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+    inViewport: box.bottom > 0 && box.top < innerHeight && box.right > 0 && box.left < innerWidth
+      && box.width > 0 && box.height > 0,
+    uncovered: !!top && (el === top || el.contains(top) || top.contains(el)),
+  };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "320px"])
+def test_the_home_page_works_with_the_keyboard(open_page, viewport):
+    page = open_page(Visit("home", "/"), viewport)
+
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_have_text("Skip to main content")
+    skip_state = page.evaluate(FOCUS_STATE)
+    assert skip_state["inViewport"] and skip_state["uncovered"] and skip_state["outline"]
+    box = skip.bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 24
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    # Tab on from main: the main content, the footer, then (after the browser's own controls)
+    # the skip link and the header, until the first control of main comes round again.
+    order, problems = [], []
+    for _ in range(250):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state is None:
+            continue
+        if order and state["html"] == order[0]:
+            break
+        order.append(state["html"])
+        problems += [f"{check}: {state['html']}" for check in CHECKS if not state[check]]
+    first_in_main = page.locator("main :focus").count()
+    assert first_in_main == 1  # the skip link led past the header
+    assert len(order) > 30
+    assert order.count(skip_state["html"]) == 1
+    assert any("footer-newsletter-email" in html for html in order)
+    assert any("header-search-q" in html or "nav-toggle" in html for html in order)
+    assert problems == []
