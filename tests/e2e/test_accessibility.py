@@ -4,8 +4,9 @@
   violation, nor a best-practice one (landmarks, heading order), on any page, at 320 and at
   1280 px (the layouts differ: the menu folds, tables scroll, targets move);
 - no page scrolls sideways at 320 px (WCAG 1.4.10 Reflow) or at 1280 px;
-- the home page can be used with the keyboard: the skip link comes first and works, and every
-  focused element shows a focus outline and is not hidden behind something else.
+- the keyboard works (the home page, a form with errors, the directory): the skip link comes
+  first and works, and every focused element shows a focus outline and is not hidden behind
+  something else.
 
 The data (the demo content, plus what the pages below need) is made once for the module and
 shared by its tests, which only read it or make their own rows; every browser context refuses
@@ -397,9 +398,21 @@ FOCUS_STATE = """() => {
 }"""
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "320px"])
-def test_the_home_page_works_with_the_keyboard(open_page, viewport):
-    page = open_page(Visit("home", "/"), viewport)
+KEYBOARD_VISITS = [
+    (Visit("home", "/"), DESKTOP),
+    (Visit("home", "/"), PHONE),
+    (Visit("signup errors", "/accounts/signup/", then=_fill_and_submit(email="x")), PHONE),
+    (Visit("directory", "/portal/members/?q=research", role="member"), DESKTOP),
+]
+
+
+@pytest.mark.parametrize(
+    ("visit", "viewport"),
+    KEYBOARD_VISITS,
+    ids=[f"{visit.name} at {viewport['width']}px" for visit, viewport in KEYBOARD_VISITS],
+)
+def test_keyboard_focus_is_visible_and_the_skip_link_works(open_page, visit, viewport):
+    page = open_page(visit, viewport)
 
     page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
@@ -428,6 +441,6 @@ def test_the_home_page_works_with_the_keyboard(open_page, viewport):
     assert first_in_main == 1  # the skip link led past the header
     assert len(order) > 30
     assert order.count(skip_state["html"]) == 1
-    assert any("footer-newsletter-email" in html for html in order)
+    assert any("footer-newsletter-email" in html for html in order)  # the end of the page
     assert any("header-search-q" in html or "nav-toggle" in html for html in order)
     assert problems == []

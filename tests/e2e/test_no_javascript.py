@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import guard_hosts
@@ -36,20 +37,35 @@ def site(module_live_server):
 
 @pytest.fixture
 def no_js(site, browser):
-    """A factory of pages without JavaScript, each in its own context; no other host allowed."""
-    contexts, foreign = [], []
+    """A factory of pages without JavaScript, 320 px wide (the menu then stays open), each in
+    its own context. At the end: no page scrolled sideways, and no other host was asked."""
+    contexts, foreign, wider = [], [], []
+
+    def check_width(page: Page) -> None:
+        try:
+            if page.evaluate(
+                "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+            ):
+                wider.append(page.url)
+        except PlaywrightError:  # the test moved on to the next page first; that one is checked
+            pass
 
     def make() -> Page:
-        context = browser.new_context(java_script_enabled=False)
+        context = browser.new_context(
+            java_script_enabled=False, viewport={"width": 320, "height": 640}
+        )
         context.set_default_timeout(15_000)
         foreign.append(guard_hosts(context, site["base"]))
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("load", check_width)
+        return page
 
     yield make
     for context in contexts:
         context.close()
     assert [url for urls in foreign for url in urls] == []
+    assert wider == []
 
 
 def _link_in_last_mail(path_pattern: str) -> str:
