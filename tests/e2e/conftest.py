@@ -65,18 +65,15 @@ def page(new_page):
     return new_page()
 
 
-class ForeignRequests(list):
-    """URLs the browser tried to fetch from another host (each was refused)."""
-
-
-def guard_hosts(context, base_url: str) -> ForeignRequests:
-    """Refuse, and record, every request of `context` to a host other than the site under test.
+def guard_hosts(context, base_url: str) -> list[str]:
+    """Refuse, and record in the list returned, every request of `context` to a host other than
+    the site under test.
 
     The site must load nothing from elsewhere (fonts, scripts, images, analytics). Links to other
     sites are fine; only requests the browser makes count. The pattern is matched inside the
     browser driver, so requests to the site itself are not intercepted and cost nothing extra.
     """
-    foreign = ForeignRequests()
+    foreign: list[str] = []
 
     def refuse(route):
         foreign.append(route.request.url)
@@ -95,9 +92,9 @@ def module_live_server(django_db_setup, live_server, django_db_blocker, tmp_path
     after each test, which takes seconds on this database. A module of many read-only browser
     checks builds its data once instead (in a module-scoped fixture that depends on this one),
     and the tables are emptied once, when the module ends. Such a module overrides pytest-django's
-    autouse `_live_server_helper` (which asks for `transactional_db`) and the project's
-    `_media_root` with fixtures that do nothing, and its tests must not use `db`,
-    `transactional_db` or a `django_db` mark.
+    autouse `_live_server_helper` (which asks for `transactional_db`) with a fixture that does
+    nothing (and the project's `_media_root` too, when its pages show images made once), and
+    its tests must not use `db`, `transactional_db` or a `django_db` mark.
     """
     from django.core.management import call_command
     from django.test.utils import override_settings
