@@ -287,12 +287,21 @@ def tabs(site, browser):
     tabs = {}
 
     def tab_for(role: str) -> tuple[Page, list[str]]:
+        """The visitor's tab, and the list of what went wrong in it: requests to other hosts,
+        server errors."""
         if role not in tabs:
             context = browser.new_context(storage_state=site["states"].get(role))
             context.set_default_timeout(15_000)
             context.add_init_script(path=AXE_FILE_PATH)
-            foreign = guard_hosts(context, site["base"])
-            tabs[role] = (context.new_page(), foreign)
+            problems = guard_hosts(context, site["base"])
+            page = context.new_page()
+            page.on(
+                "response",
+                lambda response: (
+                    response.status >= 500 and problems.append(f"{response.status} {response.url}")
+                ),
+            )
+            tabs[role] = (page, problems)
         return tabs[role]
 
     yield tab_for
@@ -302,19 +311,20 @@ def tabs(site, browser):
 
 @pytest.fixture
 def open_page(site, tabs):
-    """Open a visit's page in its visitor's tab; fail if it asked another host for anything."""
+    """Open a visit's page in its visitor's tab; fail if it asked another host for anything or
+    the server answered with an error."""
     opened = []
 
     def open_(visit: Visit, viewport: dict) -> Page:
-        page, foreign = tabs(visit.role)
-        opened.append((foreign, len(foreign)))
+        page, problems = tabs(visit.role)
+        opened.append((problems, len(problems)))
         page.set_viewport_size(viewport)
         visit.open(page, site)
         return page
 
     yield open_
-    for foreign, before in opened:
-        assert foreign[before:] == []
+    for problems, before in opened:
+        assert problems[before:] == []
 
 
 def _violations_report(violations: list[dict]) -> str:
