@@ -9,13 +9,14 @@
   something else.
 
 The data (the demo content, plus what the pages below need) is made once for the module and
-shared by its tests, which only read it or make their own rows; every browser context refuses
-requests to any other host.
+shared by its tests, which only read it or make their own rows. Every browser context refuses
+requests to any other host, and a request to another host or a server error fails the test.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import uuid
 from collections.abc import Callable
@@ -72,7 +73,7 @@ def site(module_live_server, browser):
     from tests.factories.blog import BlogPostPageFactory, ensure_site_baseline
 
     ensure_site_baseline()
-    call_command("load_demo_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo_content", stdout=io.StringIO())
     blog = BlogIndexPage.objects.get()
     for number in range(4):
         BlogPostPageFactory(parent=blog, title=f"Field notes, part {number + 1}")
