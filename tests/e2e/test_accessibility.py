@@ -1,0 +1,457 @@
+"""Accessibility of every kind of page, in headless Chromium.
+
+- axe-core (bundled by axe-playwright-python, no network) finds no WCAG 2.0/2.1/2.2 A and AA
+  violation, nor a best-practice one (landmarks, heading order), on any page, at 320 and at
+  1280 px (the layouts differ: the menu folds, tables scroll, targets move);
+- no page scrolls sideways at 320 px (WCAG 1.4.10 Reflow) or at 1280 px;
+- the keyboard works (the home page, a form with errors, the directory): the skip link comes
+  first and works, and every focused element shows a focus outline and is not hidden behind
+  something else.
+
+The data (the demo content, plus what the pages below need) is made once for the module and
+shared by its tests, which only read it or make their own rows. Every browser context refuses
+requests to any other host, and a request to another host or a server error fails the test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import uuid
+from collections.abc import Callable
+
+import pytest
+from axe_playwright_python.base import AXE_FILE_PATH
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import guard_hosts
+from tests.factories.accounts import totp_activate, totp_code
+
+pytestmark = pytest.mark.e2e
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 320, "height": 640}
+MEMBER = "amelia.chen@example.org"
+APPLICANT = "new.applicant@example.org"
+MFA_MEMBER = "james.okafor@example.org"
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper():
+    """No emptying of every table after each test: see `module_live_server`."""
+
+
+@pytest.fixture(autouse=True)
+def _media_root():
+    """The images live in `module_live_server`'s media folder, not in one per test."""
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The tests share the site's caches, as its visitors do (each page still renders once)."""
+
+
+@pytest.fixture(scope="module")
+def site(module_live_server, browser):
+    """The demo content, a few more posts (so the blog has a second page), open connection
+    requests both ways, a member with an authenticator app, and a logged-in browser state for
+    each kind of visitor."""
+    from blog.models import BlogIndexPage, BlogPostPage, StandardPage
+    from newsletter.models import Issue
+    from portal import services
+    from portal.demo import DEMO_PASSWORD
+    from portal.models import Conversation, User
+    from tests.factories.blog import BlogPostPageFactory, ensure_site_baseline
+
+    ensure_site_baseline()
+    call_command("load_demo_content", stdout=io.StringIO())
+    blog = BlogIndexPage.objects.get()
+    for number in range(4):
+        BlogPostPageFactory(parent=blog, title=f"Field notes, part {number + 1}")
+    users = {user.first_name: user for user in User.objects.filter(profile__isnull=False)}
+    amelia = users["Amelia"]
+    services.connection_request_send(
+        sender=users["Priya"], recipient=amelia, note="Hello Amelia, can we talk about reports?"
+    )
+    services.connection_request_send(sender=amelia, recipient=users["Lucas"], note="")
+    mfa_secret = totp_activate(users["James"])
+
+    base = module_live_server.url
+    states = {}
+    for role, email in [("member", MEMBER), ("applicant", APPLICANT), ("mfa", MFA_MEMBER)]:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.locator("main input[name=login]").fill(email)
+        page.locator("main input[name=password]").fill(DEMO_PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        if role == "mfa":
+            page.wait_for_url("**/accounts/2fa/authenticate/")
+            page.locator("main input[name=code]").fill(totp_code(mfa_secret))
+            page.locator("main form button[type=submit]").first.click()
+        page.wait_for_url("**/portal/")
+        states[role] = context.storage_state()
+        context.close()
+
+    post = BlogPostPage.objects.live().filter(members_only=False).order_by("-pk").last()
+    return {
+        "base": base,
+        "states": states,
+        "post": post.url,
+        "standard": StandardPage.objects.get(slug="about").url,
+        "category": f"/blog/category/{post.categories.first().slug}/",
+        "issue": Issue.objects.get(status=Issue.Status.SENT).slug,
+        "tom": users["Tom"].profile.public_id,
+        "lucas": users["Lucas"].profile.public_id,
+        "thread": Conversation.objects.get().pk,
+        "mfa_secret": mfa_secret,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class Visit:
+    """A kind of page: who looks at it and how they get there."""
+
+    name: str
+    path: str | Callable[[dict], str]  # a path, or a function of the site data that makes one
+    role: str = "anonymous"
+    then: Callable[[Page], None] | None = None  # what the visitor does once there
+
+    def open(self, page: Page, site: dict) -> None:
+        path = self.path(site) if callable(self.path) else self.path
+        page.goto(site["base"] + path)
+        if self.then:
+            self.then(page)
+            page.wait_for_load_state()
+
+
+def _submit(page: Page, selector: str = "main form button[type=submit]") -> None:
+    page.locator(selector).last.click()
+
+
+def _fill_and_submit(**fields: str) -> Callable[[Page], None]:
+    def act(page: Page) -> None:
+        for name, value in fields.items():
+            page.locator(f"main [name={name}]").first.fill(value)
+        with page.expect_navigation():
+            _submit(page)
+
+    return act
+
+
+def _subscribe_with_a_bad_address(page: Page) -> None:
+    form = page.locator("main form.signup-form")
+    form.locator("[name=email]").fill("reader@example")  # the browser accepts it, the site not
+    form.locator("[name=consent]").check()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
+def _new_subscriber_token(kind: str) -> Callable[[dict], str]:
+    """A path with a fresh token: confirming or unsubscribing twice shows another page."""
+
+    def make(site: dict) -> str:
+        from newsletter import tokens
+        from newsletter.models import Subscriber
+        from tests.factories.newsletter import SubscriberFactory
+
+        if kind == "confirm":
+            subscriber = SubscriberFactory(
+                email=f"{uuid.uuid4().hex}@example.org", status=Subscriber.Status.PENDING
+            )
+            token = tokens.confirmation_token(
+                subscriber_uuid=subscriber.uuid, version=subscriber.token_version, source="page"
+            )
+            return f"/newsletter/confirm/{token}/"
+        subscriber = SubscriberFactory(email=f"{uuid.uuid4().hex}@example.org")
+        token = tokens.unsubscribe_token(subscriber_uuid=subscriber.uuid)
+        return f"/newsletter/unsubscribe/{token}/"
+
+    return make
+
+
+def _email_confirmation_path(site: dict) -> str:
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    from portal.models import User
+
+    user = User.objects.create_user(email=f"{uuid.uuid4().hex}@example.org", password="x" * 20)
+    address = EmailAddress.objects.create(user=user, email=user.email, primary=True)
+    return f"/accounts/confirm-email/{EmailConfirmationHMAC(address).key}/"
+
+
+def _mfa_authenticate(page: Page) -> None:
+    from portal.demo import DEMO_PASSWORD
+
+    page.locator("main input[name=login]").fill(MFA_MEMBER)
+    page.locator("main input[name=password]").fill(DEMO_PASSWORD)
+    with page.expect_navigation(url=re.compile("/accounts/2fa/authenticate/")):
+        _submit(page)
+
+
+VISITS = [
+    # The public site
+    Visit("home", "/"),
+    Visit("blog index", "/blog/"),
+    Visit("blog page 2", "/blog/?page=2"),
+    Visit("blog category", lambda site: site["category"]),
+    Visit("blog year without posts", "/blog/2001/"),
+    Visit("post", lambda site: site["post"]),
+    Visit("search results", "/search/?q=exploitation"),
+    Visit("search without results", "/search/?q=zyxwvut"),
+    Visit("search form", "/search/"),
+    Visit("standard page", lambda site: site["standard"]),
+    Visit("not found", "/no-such-page/"),
+    # The newsletter
+    Visit("newsletter subscribe", "/newsletter/"),
+    Visit("newsletter subscribe error", "/newsletter/", then=_subscribe_with_a_bad_address),
+    Visit("newsletter check your inbox", "/newsletter/check-your-inbox/"),
+    Visit("newsletter confirm", _new_subscriber_token("confirm")),
+    Visit("newsletter confirmed", _new_subscriber_token("confirm"), then=_submit),
+    Visit("newsletter unsubscribe", _new_subscriber_token("unsubscribe")),
+    Visit("newsletter unsubscribed", _new_subscriber_token("unsubscribe"), then=_submit),
+    Visit("newsletter link problem", "/newsletter/confirm/not-a-token/"),
+    Visit("newsletter archive", "/newsletter/archive/"),
+    Visit("newsletter issue", lambda site: f"/newsletter/archive/{site['issue']}/"),
+    # Accounts (allauth)
+    Visit("login", "/accounts/login/"),
+    Visit(
+        "login error",
+        "/accounts/login/",
+        then=_fill_and_submit(login="nobody@example.org", password="wrong password"),
+    ),
+    Visit("signup", "/accounts/signup/"),
+    Visit("signup errors", "/accounts/signup/", then=_fill_and_submit(email="not an address")),
+    Visit("password reset", "/accounts/password/reset/"),
+    Visit(
+        "password reset sent",
+        "/accounts/password/reset/",
+        then=_fill_and_submit(email="someone@example.org"),
+    ),
+    Visit("email verification sent", "/accounts/confirm-email/"),
+    Visit("email confirm", _email_confirmation_path),
+    # Half logged in: a context of its own, so that the other visits stay anonymous.
+    Visit("two-factor login", "/accounts/login/", role="logging in", then=_mfa_authenticate),
+    # An applicant
+    Visit("under review", "/portal/", role="applicant"),
+    # A member
+    Visit("portal home", "/portal/", role="member"),
+    Visit("directory", "/portal/members/", role="member"),
+    Visit("directory search", "/portal/members/?q=transaction+monitoring", role="member"),
+    Visit("directory empty", "/portal/members/?q=zyxwvut", role="member"),
+    Visit("profile of a connection", lambda site: f"/portal/members/{site['tom']}/", role="member"),
+    Visit("profile, request sent", lambda site: f"/portal/members/{site['lucas']}/", role="member"),
+    Visit("profile edit", "/portal/profile/edit/", role="member"),
+    Visit(
+        "profile edit errors",
+        "/portal/profile/edit/",
+        role="member",
+        then=_fill_and_submit(first_name="", organisation="", website="not a link"),
+    ),
+    Visit("connections", "/portal/connections/", role="member"),
+    Visit("conversations", "/portal/messages/", role="member"),
+    Visit("thread", lambda site: f"/portal/messages/{site['thread']}/", role="member"),
+    Visit("report", lambda site: f"/portal/members/{site['tom']}/report/", role="member"),
+    Visit("block", lambda site: f"/portal/members/{site['tom']}/block/", role="member"),
+    Visit("blocked people", "/portal/blocked/", role="member"),
+    Visit("settings", "/portal/account/", role="member"),
+    Visit("newsletter settings", "/newsletter/account/", role="member"),
+    Visit("email address", "/accounts/email/", role="member"),
+    Visit("password change", "/accounts/password/change/", role="member"),
+    Visit("sessions", "/accounts/sessions/", role="member"),
+    Visit("data export", "/portal/account/data/", role="member"),
+    Visit("account deletion", "/portal/account/delete/", role="member"),
+    Visit("members-only page", "/member-resources/", role="member"),
+    # Two-factor authentication
+    Visit("two-factor overview", "/accounts/2fa/", role="member"),
+    Visit("two-factor activate", "/accounts/2fa/totp/activate/", role="member"),
+    Visit("two-factor overview, active", "/accounts/2fa/", role="mfa"),
+    Visit("recovery codes", "/accounts/2fa/recovery-codes/", role="mfa"),
+    Visit("two-factor deactivate", "/accounts/2fa/totp/deactivate/", role="mfa"),
+]
+
+
+@pytest.fixture(scope="module")
+def tabs(site, browser):
+    """One browser tab per kind of visitor, in a context of its own (their cookies, the HTTP
+    cache, axe-core loaded in every page, other hosts refused), shared by the module's tests:
+    a new context or tab costs more than the page load itself (a new renderer process)."""
+    tabs = {}
+
+    def tab_for(role: str) -> tuple[Page, list[str]]:
+        """The visitor's tab, and the list of what went wrong in it: requests to other hosts,
+        server errors."""
+        if role not in tabs:
+            context = browser.new_context(storage_state=site["states"].get(role))
+            context.set_default_timeout(15_000)
+            context.add_init_script(path=AXE_FILE_PATH)
+            problems = guard_hosts(context, site["base"])
+            page = context.new_page()
+            page.on(
+                "response",
+                lambda response: (
+                    response.status >= 500 and problems.append(f"{response.status} {response.url}")
+                ),
+            )
+            tabs[role] = (page, problems)
+        return tabs[role]
+
+    yield tab_for
+    for page, _ in tabs.values():
+        page.context.close()
+
+
+@pytest.fixture
+def open_page(site, tabs):
+    """Open a visit's page in its visitor's tab; fail if it asked another host for anything or
+    the server answered with an error."""
+    opened = []
+
+    def open_(visit: Visit, viewport: dict) -> Page:
+        page, problems = tabs(visit.role)
+        opened.append((problems, len(problems)))
+        page.set_viewport_size(viewport)
+        visit.open(page, site)
+        return page
+
+    yield open_
+    for problems, before in opened:
+        assert problems[before:] == []
+
+
+def _violations_report(violations: list[dict]) -> str:
+    """One paragraph per rule broken: the rule, then each element, its HTML and what to fix."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            summary = " ".join(node["failureSummary"].split())
+            lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+            lines.append(f"       {summary[:400]}")
+    return "\n  ".join(lines)
+
+
+def _horizontal_overflow(page: Page) -> str:
+    """The elements that stick out of the viewport, when the page scrolls sideways."""
+    return page.evaluate(
+        """() => {
+          const root = document.documentElement;
+          if (root.scrollWidth <= root.clientWidth) return '';
+          return [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > root.clientWidth + 0.5)
+            .slice(0, 8)
+            .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+                 + ' ends at ' + Math.round(el.getBoundingClientRect().right) + ' px')
+            .join(', ');
+        }"""
+    )
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=[visit.name for visit in VISITS])
+def test_page_is_accessible_and_fits_320_and_1280_px(open_page, visit):
+    """axe finds nothing and the page never scrolls sideways, at 320 and at 1280 px.
+
+    One page load serves both widths: the layout follows a change of viewport."""
+    page = open_page(visit, PHONE)
+    expect(page.locator("main h1").first).to_be_visible()
+    problems = {}
+    for width, viewport in [("320 px", PHONE), ("1280 px", DESKTOP)]:
+        page.set_viewport_size(viewport)
+        problems[f"wider than {width}"] = _horizontal_overflow(page)
+        problems[f"axe-core violations at {width}"] = _violations_report(
+            page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
+        )
+    report = "\n".join(f"{kind}:\n  {found}" for kind, found in problems.items() if found)
+    assert not report, f"{page.url}\n{report}"
+
+
+def test_requests_to_other_hosts_are_refused_and_reported(site, browser):
+    context = browser.new_context(bypass_csp=True)  # the CSP would stop the fetch first
+    foreign = guard_hosts(context, site["base"])
+    page = context.new_page()
+    page.goto(site["base"] + "/newsletter/check-your-inbox/")
+    fetched = page.evaluate(
+        "() => fetch('https://cdn.example.org/font.woff2').then(() => 'fetched', () => 'refused')"
+    )
+    context.close()
+    assert fetched == "refused"
+    assert foreign == ["https://cdn.example.org/font.woff2"]
+
+
+# What every focused element must have: a focus outline of at least 2 px, a place inside the
+# viewport (the browser scrolls it in), and nothing drawn over it (WCAG 2.4.7, 2.4.11).
+CHECKS = ("outline", "inViewport", "uncovered")
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const x = Math.min(Math.max(box.left + box.width / 2, 0), innerWidth - 1);
+  const y = Math.min(Math.max(box.top + box.height / 2, 0), innerHeight - 1);
+  const top = document.elementFromPoint(x, y);
+  return {
+    html: el.outerHTML.slice(0, 120),
+    id: el.id,
+    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+    inViewport: box.bottom > 0 && box.top < innerHeight && box.right > 0 && box.left < innerWidth
+      && box.width > 0 && box.height > 0,
+    uncovered: !!top && (el === top || el.contains(top) || top.contains(el)),
+  };
+}"""
+
+
+KEYBOARD_VISITS = [
+    (Visit("home", "/"), DESKTOP),
+    (Visit("home", "/"), PHONE),
+    (Visit("signup errors", "/accounts/signup/", then=_fill_and_submit(email="x")), PHONE),
+    (Visit("directory", "/portal/members/?q=research", role="member"), DESKTOP),
+]
+
+
+@pytest.mark.parametrize(
+    ("visit", "viewport"),
+    KEYBOARD_VISITS,
+    ids=[f"{visit.name} at {viewport['width']}px" for visit, viewport in KEYBOARD_VISITS],
+)
+def test_keyboard_focus_is_visible_and_the_skip_link_works(open_page, visit, viewport):
+    page = open_page(visit, viewport)
+
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_have_text("Skip to main content")
+    skip_state = page.evaluate(FOCUS_STATE)
+    assert skip_state["inViewport"] and skip_state["uncovered"] and skip_state["outline"]
+    box = skip.bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 24
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    # Tab on from main: the main content, the footer, then (after the browser's own controls)
+    # the skip link and the header, until the first control of main comes round again.
+    order, problems = [], []
+    for _ in range(250):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state is None:
+            continue
+        if order and state["html"] == order[0]:
+            break
+        order.append(state["html"])
+        problems += [f"{check}: {state['html']}" for check in CHECKS if not state[check]]
+    first_in_main = page.locator("main :focus").count()
+    assert first_in_main == 1  # the skip link led past the header
+    assert len(order) > 30
+    assert order.count(skip_state["html"]) == 1
+    assert any("footer-newsletter-email" in html for html in order)  # the end of the page
+    assert any("header-search-q" in html or "nav-toggle" in html for html in order)
+    assert problems == []
