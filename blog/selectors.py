@@ -394,7 +394,7 @@ def search_results(
         ["blog:search", content_version(request), audience, str(site.pk if site else 0)]
         + [str(number), digest]
     )
-    cached = cache.get(key)
+    cached = cache.get(key) if settings.SITE_CACHES_ENABLED else None
     if cached is None:
         paginator = SearchPaginator(
             search_pages(query=query, user=user), settings.SEARCH_RESULTS_PER_PAGE
@@ -402,7 +402,8 @@ def search_results(
         try:
             page = paginator.page(number)
         except EmptyPage:
-            cache.set(key, "empty", SEARCH_CACHE_TIMEOUT)
+            if settings.SITE_CACHES_ENABLED:
+                cache.set(key, "empty", SEARCH_CACHE_TIMEOUT)
             raise
         hits = [
             SearchHit(
@@ -415,7 +416,8 @@ def search_results(
             for result in page.object_list
         ]
         cached = (hits, paginator.count)
-        cache.set(key, cached, SEARCH_CACHE_TIMEOUT)
+        if settings.SITE_CACHES_ENABLED:
+            cache.set(key, cached, SEARCH_CACHE_TIMEOUT)
     if cached == "empty":
         raise EmptyPage("That page contains no results.")
     return cached
@@ -470,7 +472,10 @@ def cached_for_version(
     """`build()`, computed once per process and content version.
 
     With `keep_none=False` a None is not kept (a 404 must not fill memory with junk addresses).
+    With `SITE_CACHES_ENABLED` off, nothing is kept: `build()` runs on every call.
     """
+    if not settings.SITE_CACHES_ENABLED:
+        return build()
     version = content_version(request)
     if _process_cache["version"] != version:
         _process_cache["version"] = version
