@@ -455,8 +455,10 @@ class BlogPostPage(SitePageMixin, Page):
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types: list[str] = []
     template = "blog/blog_post_page.html"
-    # Fetched with the post when it is served (see HomePage.route).
+    # Fetched with the post when it is served (see HomePage.route): the featured image and all
+    # its renditions (the picture and the share image) in one more query.
     route_select_related = ("featured_image",)
+    route_prefetch_related = ("featured_image__renditions",)
 
     content_panels = [
         *Page.content_panels,

@@ -39,6 +39,7 @@ from django.http.request import split_domain_port
 from taggit.models import Tag
 from wagtail.images.models import Filter
 from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models.sites import SiteRootPath
 
 from blog.models import (
     BlogIndexPage,
@@ -458,6 +459,10 @@ def content_version(request: HttpRequest | None = None) -> str:
     return version
 
 
+# Values computed once in the current request when SITE_CACHES_ENABLED is off (a new dict for
+# every request, see SiteCacheMiddleware; None outside requests).
+request_memo: ContextVar[dict[str, Any] | None] = ContextVar("request_memo", default=None)
+
 # Values that change only when the content version does, kept in this process's memory: the
 # site of a host, the site chrome, the sites' root paths. A new version empties it.
 _process_cache: dict[str, Any] = {"version": None, "values": {}}
@@ -472,10 +477,16 @@ def cached_for_version(
     """`build()`, computed once per process and content version.
 
     With `keep_none=False` a None is not kept (a 404 must not fill memory with junk addresses).
-    With `SITE_CACHES_ENABLED` off, nothing is kept: `build()` runs on every call.
+    With `SITE_CACHES_ENABLED` off, a value is kept for the current request only (the site, say,
+    is needed by the middleware, the navigation and every page URL): nothing outlives a request.
     """
     if not settings.SITE_CACHES_ENABLED:
-        return build()
+        memo = request_memo.get()
+        if memo is None:
+            return build()
+        if key not in memo:
+            memo[key] = build()
+        return memo[key]
     version = content_version(request)
     if _process_cache["version"] != version:
         _process_cache["version"] = version
@@ -520,7 +531,11 @@ def deepest_page_for_path(*, home: Page, path_components: list[str]) -> tuple[Pa
         if select_related is None:
             page = match.specific
         else:
-            page = page_class._default_manager.select_related(*select_related).get(pk=match.pk)
+            page = (
+                page_class._default_manager.select_related(*select_related)
+                .prefetch_related(*getattr(page_class, "route_prefetch_related", ()))
+                .get(pk=match.pk)
+            )
         return page, match.depth - home.depth
 
     key = f"route:{home.pk}:{'/'.join(path_components)}"
@@ -552,24 +567,49 @@ def site_for_request(request: HttpRequest) -> Site | None:
     hostname = split_domain_port(request.get_host())[0]
     port = request.get_port()
 
-    def all_sites() -> list[Site]:
-        sites = list(
-            Site.objects.select_related(
-                "root_page", "root_page__homepage", "socialmediasettings"
-            ).order_by("pk")
-        )
-        for site in sites:
-            home = getattr(site.root_page, "homepage", None)
-            site.root_page = home if home is not None else site.root_page.specific
-        return sites
-
-    sites = cached_for_version("sites", all_sites, request=request)
+    sites = cached_for_version("sites", _all_sites, request=request)
     return _site_for_host(sites, hostname, int(port) if str(port).isdigit() else 80)
 
 
+def _all_sites() -> list[Site]:
+    """Every site with its home page (specific, with its hero image and call-to-action page) and
+    its social links, in one query."""
+    sites = list(
+        Site.objects.select_related(
+            "root_page",
+            "root_page__locale",
+            "root_page__homepage",
+            "root_page__homepage__hero_image",
+            "root_page__homepage__hero_cta_page",
+            "socialmediasettings",
+        ).order_by("pk")
+    )
+    for site in sites:
+        site.root_language_code = site.root_page.locale.language_code
+        home = getattr(site.root_page, "homepage", None)
+        site.root_page = home if home is not None else site.root_page.specific
+    return sites
+
+
 def site_root_paths(request: HttpRequest | None = None) -> list:
-    """Wagtail's list of site root paths (used to build every page URL)."""
-    return cached_for_version("site-root-paths", Site.get_site_root_paths, request=request)
+    """Wagtail's list of site root paths (used to build every page URL).
+
+    Made from the sites `site_for_request` loads, in Wagtail's order (most specific path first),
+    rather than with a query of its own. With translations on, Wagtail's own list.
+    """
+
+    def build() -> list[SiteRootPath]:
+        if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            return Site.get_site_root_paths()
+        sites = sorted(cached_for_version("sites", _all_sites), key=lambda site: site.hostname)
+        sites.sort(key=lambda site: site.is_default_site, reverse=True)
+        sites.sort(key=lambda site: site.root_page.url_path, reverse=True)
+        return [
+            SiteRootPath(site.id, site.root_page.url_path, site.root_url, site.root_language_code)
+            for site in sites
+        ]
+
+    return cached_for_version("site-root-paths", build, request=request)
 
 
 def any_view_restrictions(request: HttpRequest | None = None) -> bool:
