@@ -32,6 +32,7 @@ from django.db.models import (
     TextField,
     Value,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 from django.http import HttpRequest
@@ -116,21 +117,30 @@ def visible_posts(*, user: Visitor) -> QuerySet[BlogPostPage]:
     return hide_members_only(public_pages(BlogPostPage.objects.all()), user=user)
 
 
-def with_card_data(posts: QuerySet[BlogPostPage]) -> QuerySet[BlogPostPage]:
+def with_card_data(
+    posts: QuerySet[BlogPostPage], *, prefetch_renditions: bool = True
+) -> QuerySet[BlogPostPage]:
     """What a post card needs, in a constant number of queries: the post (without its body),
-    its featured image and that image's card renditions."""
-    specs = list(CARD_IMAGE_FILTERS)
-    return (
-        posts.defer_streamfields()
-        .select_related("featured_image")
-        .prefetch_related(
+    its featured image and that image's card renditions.
+
+    `prefetch_renditions=False` leaves the renditions to `card_renditions_prefetch`, which reads
+    those of several lists in one query."""
+    posts = posts.defer_streamfields().select_related("featured_image")
+    if prefetch_renditions:
+        posts = posts.prefetch_related(
             Prefetch(
                 "featured_image__renditions",
-                queryset=SiteRendition.objects.filter(filter_spec__in=specs),
+                queryset=SiteRendition.objects.filter(filter_spec__in=CARD_IMAGE_FILTERS),
             )
         )
-        .order_by("-date_published", "-pk")
-    )
+    return posts.order_by("-date_published", "-pk")
+
+
+def card_renditions_prefetch(posts: Iterable[BlogPostPage]) -> None:
+    """Read the card renditions of all these posts' featured images in one query."""
+    images = [post.featured_image for post in posts if post.featured_image_id]
+    renditions = SiteRendition.objects.filter(filter_spec__in=CARD_IMAGE_FILTERS)
+    prefetch_related_objects(images, Prefetch("renditions", queryset=renditions))
 
 
 def _filtered_posts(
@@ -186,6 +196,7 @@ def latest_posts(
     limit: int = 3,
     exclude_ids: Iterable[int] | QuerySet = (),
     with_images: bool = True,
+    prefetch_renditions: bool = True,
 ) -> QuerySet[BlogPostPage]:
     """The most recent posts, leaving out `exclude_ids` (a list or a subquery of ids).
 
@@ -195,7 +206,7 @@ def latest_posts(
     if exclude_ids is not None:
         posts = posts.exclude(pk__in=exclude_ids)
     if with_images:
-        return with_card_data(posts)[:limit]
+        return with_card_data(posts, prefetch_renditions=prefetch_renditions)[:limit]
     return posts.defer_streamfields().order_by("-date_published", "-pk")[:limit]
 
 
@@ -234,12 +245,17 @@ def featured_post_ids(*, home: Page) -> list[int]:
     return [item.post_id for item in home.featured_posts.all() if item.post_id]
 
 
-def featured_posts(*, post_ids: list[int], user: Visitor) -> list[BlogPostPage]:
+def featured_posts(
+    *, post_ids: list[int], user: Visitor, prefetch_renditions: bool = True
+) -> list[BlogPostPage]:
     """The chosen posts (`featured_post_ids`), in that order, that this visitor may read."""
     ids = list(post_ids)
     if not ids:
         return []
-    posts = {post.pk: post for post in with_card_data(visible_posts(user=user).filter(pk__in=ids))}
+    found = with_card_data(
+        visible_posts(user=user).filter(pk__in=ids), prefetch_renditions=prefetch_renditions
+    )
+    posts = {post.pk: post for post in found}
     return [posts[pk] for pk in ids if pk in posts]
 
 
