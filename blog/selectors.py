@@ -346,7 +346,9 @@ def search_pages(*, query: str, user: Visitor):
         # take one query instead of two.
         total_matches=Window(Count("id")),
     )
-    return pages.search(query, operator="and")
+    # A result shows its title and links to its URL (made from `url_path`): the other columns of
+    # a page are left in the database.
+    return pages.only("id", "title", "url_path").search(query, operator="and")
 
 
 class SearchPaginator(Paginator):
