@@ -63,6 +63,18 @@ if TYPE_CHECKING:
 CARD_IMAGE_SPEC = "fill-{480x270,960x540} format-{webp,jpeg}"
 CARD_IMAGE_FILTERS: tuple[str, ...] = tuple(Filter.expand_spec(CARD_IMAGE_SPEC.split()))
 
+# The columns of a post that a card or a list of posts shows (components/post_card.html, the
+# post page's latest posts): the page's URL comes from `url_path`. Listings read only these.
+CARD_FIELDS = (
+    "title",
+    "url_path",
+    "date_published",
+    "summary",
+    "members_only",
+    "featured_image",
+    "featured_image_alt",
+)
+
 # The cache key of the "content version": a value that changes whenever published content
 # changes (see blog.services.content_version_bump). Fragment caches include it in their keys.
 CONTENT_VERSION_KEY = "blog:content-version"
@@ -125,7 +137,7 @@ def with_card_data(
 
     `prefetch_renditions=False` leaves the renditions to `card_renditions_prefetch`, which reads
     those of several lists in one query."""
-    posts = posts.defer_streamfields().select_related("featured_image")
+    posts = posts.only(*CARD_FIELDS).select_related("featured_image")
     if prefetch_renditions:
         posts = posts.prefetch_related(
             Prefetch(
@@ -207,7 +219,7 @@ def latest_posts(
         posts = posts.exclude(pk__in=exclude_ids)
     if with_images:
         return with_card_data(posts, prefetch_renditions=prefetch_renditions)[:limit]
-    return posts.defer_streamfields().order_by("-date_published", "-pk")[:limit]
+    return posts.only(*CARD_FIELDS).order_by("-date_published", "-pk")[:limit]
 
 
 def related_posts(
