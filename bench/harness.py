@@ -132,7 +132,16 @@ def database_exists(database_url: str) -> bool:
 
 
 @contextlib.contextmanager
-def gunicorn(
+def gunicorn(**kwargs) -> Iterator[str]:
+    """Serve the site with gunicorn on 127.0.0.1:`port` until the block ends; yields its URL.
+
+    Takes the arguments of `gunicorn_process`."""
+    with gunicorn_process(**kwargs) as (url, _process):
+        yield url
+
+
+@contextlib.contextmanager
+def gunicorn_process(
     *,
     env: dict[str, str],
     port: int,
@@ -140,8 +149,9 @@ def gunicorn(
     wsgi: str = "icmec.wsgi:application",
     ready_path: str = "/health/",
     startup_timeout: float = 60,
-) -> Iterator[str]:
-    """Serve the site with gunicorn on 127.0.0.1:`port` until the block ends; yields its URL."""
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Serve the site with gunicorn on 127.0.0.1:`port` until the block ends; yields its URL and
+    the gunicorn master process (see `cpu_seconds`)."""
     command = [
         PYTHON,
         "-m",
@@ -174,7 +184,7 @@ def gunicorn(
             if time.monotonic() > deadline:
                 raise SystemExit("gunicorn did not become ready in time")
             time.sleep(0.3)
-        yield url
+        yield url, process
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -190,6 +200,50 @@ def warm_up(url: str, *, requests: int = 20) -> None:
     for _ in range(requests):
         with contextlib.suppress(urllib.error.URLError):
             urllib.request.urlopen(url, timeout=10).read()  # noqa: S310
+
+
+# --- CPU time -----------------------------------------------------------------------------------
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (Linux /proc), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            children += [int(child) for child in (task / "children").read_text().split()]
+    return children
+
+
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time used so far by gunicorn's workers (the master's children).
+
+    Unlike requests per second, CPU time per request hardly depends on what else the machine is
+    doing, so it compares runs made under different loads."""
+    return sum(_process_cpu_seconds(child) for child in _children(process.pid))
+
+
+def database_cpu_seconds(database_url: str) -> float:
+    """CPU time used so far by the PostgreSQL backends connected to this database (only when the
+    server runs on this machine, and is readable: else 0)."""
+    import psycopg
+
+    admin, name = _admin_url(database_url)
+    try:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            rows = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
+            ).fetchall()
+    except psycopg.Error:
+        return 0.0
+    return sum(_process_cpu_seconds(pid) for (pid,) in rows)
 
 
 # --- wrk --------------------------------------------------------------------------------------

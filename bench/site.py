@@ -1,17 +1,21 @@
 """`make bench`: the public site under load.
 
 Loads the demo content plus generated posts (N in all, default 200) into a database of its own
-(`bench_site` on the server of DATABASE_URL, or BENCH_DATABASE_URL), serves the site with gunicorn
-and production settings (2 workers, DEBUG off, Redis cache, no HTTPS redirect on loopback),
-measures the home page, the blog index, a post and a search with wrk, counts each page's SQL
-queries and prints a table.
+(`bench_site` on the server of DATABASE_URL, or BENCH_DATABASE_URL, or --database-url), serves the
+site with gunicorn and production settings (2 workers, DEBUG off, Redis cache, no HTTPS redirect
+on loopback), measures the home page, the blog index, a post and searches with wrk, counts each
+page's SQL queries and prints two tables: with the site's caches, then with every cache off.
 
-    make bench                       # 200 posts, 10 s a page
+    make bench                       # 200 posts, 10 s a page, both tables
+    make bench ARGS="--no-cache"     # only the table with every cache off
+    make bench ARGS="--cached"       # only the table with the caches
     make bench ARGS="--posts 500 --duration 20 --connections 16"
     make bench ARGS="--reuse"        # keep the database of the last run
 
-Figures are for an uncached site: no CDN or page cache in front, only the fragment caches that
-the pages use themselves (in Redis).
+There is no CDN or page cache in front in either table. "With the caches" the pages use their
+fragment caches (Redis, and a copy in each process's memory) and the in-process caches of sites,
+routes and counts. "Every cache off" serves with Django's DummyCache and SITE_CACHES_ENABLED=false:
+every request renders every fragment and runs every query.
 """
 
 from __future__ import annotations
@@ -48,6 +52,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--reuse", action="store_true", help="reuse the last run's database")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--no-cache", action="store_true", help="only the table with every cache layer off"
+    )
+    mode.add_argument("--cached", action="store_true", help="only the table with the caches on")
     parser.add_argument("--database-url", default=_default_database_url())
     parser.add_argument(
         "--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
@@ -141,6 +150,131 @@ def _distinct_searches(count: int = 2000) -> list[str]:
     return [f"/search/?q={pair}" for pair in pairs[:count]]
 
 
+UNCACHED_ENV = {"SITE_CACHES_ENABLED": "false", "CACHE_DISABLED": "true"}
+
+
+def _count_page_queries(
+    pages: list[tuple[str, str, str]], *, caches: bool, fresh_search: str
+) -> dict:
+    """Each page's SQL queries in this process: (right after a publication, steady state) with
+    the caches on; (every request, every request) with them off. The steady state of the
+    different-searches row is a search nobody made yet (`fresh_search`)."""
+    from django.test.utils import override_settings
+
+    from blog.services import content_version_bump
+
+    queries = {}
+    if caches:
+        for key, _, path in pages:
+            harness.count_queries(path)  # the first visitor ever creates the image renditions
+            content_version_bump()  # what publishing does: every cached fragment is stale
+            status, cold = harness.count_queries(path)
+            warm_path = fresh_search if key == "search-distinct" else path
+            status_warm, warm = harness.count_queries(warm_path)
+            if status != 200 or status_warm != 200:
+                raise SystemExit(f"{path} answered {status}")
+            queries[key] = (cold, warm)
+        return queries
+    dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with override_settings(SITE_CACHES_ENABLED=False, CACHES=dummy):
+        for key, _, path in pages:
+            harness.count_queries(path)
+            status, count = harness.count_queries(path)
+            if status != 200:
+                raise SystemExit(f"{path} answered {status}")
+            queries[key] = (count, count)
+    return queries
+
+
+def _measure(
+    args: argparse.Namespace,
+    *,
+    env: dict[str, str],
+    port: int,
+    pages: list[tuple[str, str, str]],
+    caches: bool,
+    distinct_searches: Path,
+    fresh_search: str,
+) -> list[dict[str, str]]:
+    """Serve the site with gunicorn, load each page with wrk and return the table's rows."""
+    queries = _count_page_queries(pages, caches=caches, fresh_search=fresh_search)
+    search_queries = queries.pop("search-distinct", None)
+    rows = []
+    label = "with every cache" if caches else "with every cache off"
+    print(f"Serving with gunicorn ({args.workers} workers, {label}) and measuring with wrk ...")
+    # The health check fails on purpose when the cache does not keep what it is given.
+    ready_path = "/health/" if caches else "/robots.txt"
+    with harness.gunicorn_process(
+        env=env, port=port, workers=args.workers, ready_path=ready_path
+    ) as (url, process):
+        for key, name, path in pages:
+            harness.warm_up(url + (path if key != "search-distinct" else "/search/?q=warm"))
+            app_before = harness.cpu_seconds(process)
+            db_before = harness.database_cpu_seconds(args.database_url)
+            if key == "search-distinct":
+                # A different query on every request: none of them was asked before.
+                result = harness.run_wrk(
+                    url + "/",
+                    duration=args.duration,
+                    connections=args.connections,
+                    script=distinct_searches,
+                )
+                cold, warm = search_queries
+            else:
+                result = harness.run_wrk(
+                    url + path, duration=args.duration, connections=args.connections
+                )
+                cold, warm = queries[key]
+            app_cpu = (harness.cpu_seconds(process) - app_before) / max(result.requests, 1)
+            db_cpu = (harness.database_cpu_seconds(args.database_url) - db_before) / max(
+                result.requests, 1
+            )
+            target = TARGETS.get(key)
+            if target is None:
+                met = "-"
+                target_text = "(for information)"
+            else:
+                passed = result.requests_per_second >= target and max(cold, warm) <= MAX_QUERIES
+                met = "yes" if passed else "NO"
+                target_text = f">= {target} req/s, <= {MAX_QUERIES} queries"
+            rows.append(
+                {
+                    "page": name,
+                    "path": path if len(path) < 40 else path[:37] + "...",
+                    "rps": f"{result.requests_per_second:.0f}",
+                    "p50": f"{result.p50_ms:.1f}",
+                    "p99": f"{result.p99_ms:.1f}",
+                    "app_cpu": f"{app_cpu * 1000:.1f}",
+                    "db_cpu": f"{db_cpu * 1000:.1f}",
+                    "queries": f"{warm} ({cold} after publishing)" if caches else str(warm),
+                    "errors": str(result.errors),
+                    "target": target_text,
+                    "ok": "NO" if result.errors else met,
+                }
+            )
+    return rows
+
+
+def _print_rows(title: str, rows: list[dict[str, str]]) -> None:
+    print(f"\n{title}\n")
+    harness.print_table(
+        rows,
+        [
+            ("page", "page"),
+            ("path", "path"),
+            ("rps", "req/s"),
+            ("p50", "p50 ms"),
+            ("p99", "p99 ms"),
+            ("app_cpu", "CPU ms/req (gunicorn)"),
+            ("db_cpu", "CPU ms/req (PostgreSQL)"),
+            ("queries", "SQL queries"),
+            ("errors", "errors"),
+            ("target", "target"),
+            ("ok", "met"),
+        ],
+    )
+
+
 def main() -> int:
     args = _arguments()
     port = harness.free_port()
@@ -175,100 +309,62 @@ def main() -> int:
         _load_posts(args.posts)
 
     middle = BlogPostPage.objects.live().order_by("-date_published")[args.posts // 2]
+    searches = _distinct_searches()
+    distinct_searches = harness.paths_script(searches, workdir / "searches.lua")
+    distinct_row = ("search-distinct", "Search, 2,000 different queries", searches[0])
     pages = [
         ("home", "Home page", "/"),
         ("index", "Blog index", "/blog/"),
         ("post", "A post", middle.url),
-        ("search", "Search", "/search/?q=child+protection"),
     ]
+    cached_pages = [*pages, ("search", "Search", "/search/?q=child+protection"), distinct_row]
+    uncached_pages = [*pages, ("search", *distinct_row[1:])]
 
-    print("Counting SQL queries (right after a publication, then in the steady state) ...")
-    from blog.services import content_version_bump
-
-    queries = {}
-    for key, _, path in pages:
-        harness.count_queries(path)  # the first visitor ever creates the image renditions
-        content_version_bump()  # what publishing does: every cached fragment is stale
-        status, cold = harness.count_queries(path)
-        status_warm, warm = harness.count_queries(path)
-        if status != 200 or status_warm != 200:
-            raise SystemExit(f"{path} answered {status}")
-        queries[key] = (cold, warm)
-    distinct_searches = harness.paths_script(_distinct_searches(), workdir / "searches.lua")
-
-    rows = []
     load_before = os.getloadavg()[0]
-    print(f"Serving with gunicorn ({args.workers} workers) and measuring with wrk ...")
-    with harness.gunicorn(env=env, port=port, workers=args.workers) as url:
-        for key, name, path in pages:
-            harness.warm_up(url + path)
-            result = harness.run_wrk(
-                url + path, duration=args.duration, connections=args.connections
-            )
-            cold, warm = queries[key]
-            passed = result.requests_per_second >= TARGETS[key] and max(cold, warm) <= MAX_QUERIES
-            rows.append(
-                {
-                    "page": name,
-                    "path": path if len(path) < 40 else path[:37] + "...",
-                    "rps": f"{result.requests_per_second:.0f}",
-                    "p50": f"{result.p50_ms:.1f}",
-                    "p99": f"{result.p99_ms:.1f}",
-                    "queries": f"{warm} ({cold} after publishing)",
-                    "errors": str(result.errors),
-                    "target": f">= {TARGETS[key]} req/s, <= {MAX_QUERIES} queries",
-                    "ok": "yes" if passed and not result.errors else "NO",
-                }
-            )
-        # Searches whose results nobody asked for yet: a different query on every request.
-        harness.warm_up(url + "/search/?q=warm")
-        result = harness.run_wrk(
-            url + "/",
-            duration=args.duration,
-            connections=args.connections,
-            script=distinct_searches,
+    tables = []
+    if not args.no_cache:
+        rows = _measure(
+            args,
+            env=env,
+            port=port,
+            pages=cached_pages,
+            caches=True,
+            distinct_searches=distinct_searches,
+            fresh_search=searches[-1],
         )
-        rows.append(
-            {
-                "page": "Search, uncached",
-                "path": "/search/?q=<2,000 different queries>",
-                "rps": f"{result.requests_per_second:.0f}",
-                "p50": f"{result.p50_ms:.1f}",
-                "p99": f"{result.p99_ms:.1f}",
-                "queries": "1",
-                "errors": str(result.errors),
-                "target": "(for information)",
-                "ok": "-" if not result.errors else "NO",
-            }
+        tables.append(("With the caches (fragments in Redis and memory, in-process caches):", rows))
+        _clear_bench_cache(args.redis_url)
+    if not args.cached:
+        rows = _measure(
+            args,
+            env={**env, **UNCACHED_ENV},
+            port=port,
+            pages=uncached_pages,
+            caches=False,
+            distinct_searches=distinct_searches,
+            fresh_search=searches[-1],
         )
-    _clear_bench_cache(args.redis_url)
-
+        tables.append(("With every cache off (DummyCache, SITE_CACHES_ENABLED=false):", rows))
     load_after = os.getloadavg()[0]
+
     print(
         f"\n{args.posts} posts, gunicorn {args.workers} sync workers, wrk {args.connections} "
         f"connections x {args.duration} s, production settings, no page cache; "
         f"{os.cpu_count()} CPUs, load average {load_before:.1f} before and {load_after:.1f} "
-        "after (other work on the machine slows every figure down):\n"
+        "after (other work on the machine slows every figure down)."
     )
-    harness.print_table(
-        rows,
-        [
-            ("page", "page"),
-            ("path", "path"),
-            ("rps", "req/s"),
-            ("p50", "p50 ms"),
-            ("p99", "p99 ms"),
-            ("queries", "SQL queries"),
-            ("errors", "errors"),
-            ("target", "target"),
-            ("ok", "met"),
-        ],
-    )
+    for title, rows in tables:
+        _print_rows(title, rows)
     print(
-        "\nSearch results are cached per query until published content changes; the last row"
-        " asks a different query on every request, so none comes from that cache."
+        "\nWith the caches, search results are cached per query until published content "
+        "changes; the 2,000-queries row asks a different query on every request, so none comes "
+        "from that cache. Without them every request renders everything and queries the database."
+        "\nCPU ms/req: CPU time of the gunicorn workers, and of the PostgreSQL backends serving"
+        " them, divided by the requests served; it varies far less with the machine's load than"
+        " req/s does (at 2 CPUs, 100 req/s needs app + database CPU under about 15-20 ms)."
     )
-    return 0 if all(row["ok"] in ("yes", "-") for row in rows) else 1
+    ok = all(row["ok"] in ("yes", "-") for _, rows in tables for row in rows)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

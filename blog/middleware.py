@@ -103,9 +103,11 @@ class SiteCacheMiddleware:
         from blog import selectors
 
         token = selectors.request_content_version.set(None)
+        memo_token = selectors.request_memo.set({})
         try:
             return self.get_response(request)
         finally:
+            selectors.request_memo.reset(memo_token)
             selectors.request_content_version.reset(token)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:

@@ -253,13 +253,23 @@ class HomePage(SitePageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         user = request.user
-        featured_ids = lazy(lambda: selectors.featured_post_ids(home=self))
-        context["featured_posts"] = lazy(
-            lambda: selectors.featured_posts(post_ids=list(featured_ids), user=user)
-        )
-        context["latest_posts"] = lazy(
-            lambda: selectors.latest_posts(user=user, limit=6, exclude_ids=list(featured_ids))
-        )
+
+        def cards() -> tuple[list[BlogPostPage], list[BlogPostPage]]:
+            featured_ids = selectors.featured_post_ids(home=self)
+            featured = selectors.featured_posts(
+                post_ids=featured_ids, user=user, prefetch_renditions=False
+            )
+            latest = list(
+                selectors.latest_posts(
+                    user=user, limit=6, exclude_ids=featured_ids, prefetch_renditions=False
+                )
+            )
+            selectors.card_renditions_prefetch([*featured, *latest])  # one query for both
+            return featured, latest
+
+        home_cards = lazy(cards)
+        context["featured_posts"] = lazy(lambda: home_cards[0])
+        context["latest_posts"] = lazy(lambda: home_cards[1])
         return context
 
 
@@ -455,8 +465,10 @@ class BlogPostPage(SitePageMixin, Page):
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types: list[str] = []
     template = "blog/blog_post_page.html"
-    # Fetched with the post when it is served (see HomePage.route).
+    # Fetched with the post when it is served (see HomePage.route): the featured image and all
+    # its renditions (the picture and the share image) in one more query.
     route_select_related = ("featured_image",)
+    route_prefetch_related = ("featured_image__renditions",)
 
     content_panels = [
         *Page.content_panels,

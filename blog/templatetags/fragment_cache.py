@@ -5,6 +5,8 @@ cache (Redis): a fragment used on every request is read from memory, not fetched
 `{% wagtailcache %}` and `{% wagtailpagecache %}` and skip the cache in previews, as they do. Only
 use them with keys that change when the content does (the content version): a fragment kept in
 memory is never invalidated otherwise, only pushed out when memory is full.
+
+With `SITE_CACHES_ENABLED` off, both layers are skipped and the fragment is rendered every time.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 from collections import OrderedDict
 
 from django import template
+from django.conf import settings
 from django.core.cache.utils import make_template_fragment_key
 from wagtail.models import Site
 from wagtail.templatetags.wagtail_cache import WagtailCacheNode, WagtailPageCacheNode
@@ -52,6 +55,8 @@ memory = _MemoryLRU(MAX_BYTES)
 
 class _MemoryFirst:
     def render(self, context):
+        if not settings.SITE_CACHES_ENABLED:
+            return self.nodelist.render(context)
         request = context.get("request")
         if request is None or getattr(request, "is_preview", False):
             return super().render(context)

@@ -185,7 +185,8 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {
     "default": {
-        "BACKEND": "wagtail.search.backends.database",
+        # Wagtail's PostgreSQL backend with a cheaper results query (see the module).
+        "BACKEND": "blog.search_backend",
         "SEARCH_CONFIG": "english",
     }
 }
@@ -411,6 +412,10 @@ if env.str("CLOUDFRONT_DISTRIBUTION_ID", default=""):
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("blog.context_processors.public_site")
 # Cached fragments of public pages expire after this; publishing invalidates them at once.
 FRAGMENT_CACHE_TIMEOUT = env.int("FRAGMENT_CACHE_TIMEOUT", default=60 * 60)
+# The public site's own caches: fragment caches (shared cache and each process's memory), the
+# in-process copies of sites, routes, navigation and counts, and search results. Pages render the
+# same with them off; switch them off only to measure or debug the uncached site.
+SITE_CACHES_ENABLED = env.bool("SITE_CACHES_ENABLED", default=True)
 # Wagtail runs search indexing and reference-index updates as django-tasks; one INFO line per
 # task drowns everything else.
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}

@@ -32,6 +32,9 @@ CACHES = {
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="icmec"),
     }
 }
+if env.bool("CACHE_DISABLED", default=False):
+    # For measuring the uncached site only (bench/site.py --no-cache): rate limits stop working.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 STORAGES["staticfiles"] = {  # noqa: F405

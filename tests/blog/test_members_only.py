@@ -143,3 +143,11 @@ def test_staff_who_review_content_count_as_members(client, posts, editor):
     client.force_login(editor)
 
     assert client.get(posts["secret"].url).status_code == 200
+
+
+def test_category_counts_leave_out_members_only_posts(client, posts, member):
+    # The category holds an older public post and the members-only post.
+    assert "Research and insights (1)" in page_text(client, "/blog/")
+
+    client.force_login(member)
+    assert "Research and insights (2)" in page_text(client, "/blog/")
