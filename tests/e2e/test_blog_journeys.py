@@ -182,7 +182,8 @@ def test_staff_write_submit_approve_and_publish_a_post(live_server, new_page, si
         re.compile("patterns no one else can see")
     )
     # Wagtail saves drafts as one types; submit once the latest changes are saved, as staff do.
-    expect(page.get_by_text("Saved", exact=True)).to_be_visible()
+    # (A full suite on two busy CPUs can take longer than the default 15 s to get there.)
+    expect(page.get_by_text("Saved", exact=True)).to_be_visible(timeout=45_000)
     page.locator("footer .w-dropdown__toggle").click()
     page.get_by_role("button", name="Submit to Moderators approval").click()
     expect(page.locator(".messages")).to_contain_text("submitted for moderation")
