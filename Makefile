@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_SETTINGS_MODULE ?= icmec.settings.dev
 
-.PHONY: help install run test lint format check pytest e2e bench bench-newsletter requirements stop clean
+.PHONY: help install run test lint format check pytest e2e wrk bench bench-newsletter requirements stop clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,7 +42,12 @@ pytest: install ## Run the test suite on a fresh test database (ARGS="-k name" t
 
 test: lint check pytest ## Every check and test (what CI runs)
 
-bench: install ## Benchmark the public site (N posts, default 200) and the member portal (5,000 members)
+wrk: ## Install the load generator the benchmarks use (Debian's wrk), if it is missing
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+bench: install wrk ## Benchmark the public site (N posts, default 200) and the member portal (5,000 members)
 	$(PY) bench/site.py $(ARGS)
 	$(PY) bench/portal.py $(PORTAL_ARGS)
 
