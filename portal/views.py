@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from functools import wraps
+from math import ceil
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
@@ -13,16 +14,16 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
-from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from blog.pagination import KnownPagePaginator
 from icmec.text import text_param
 from portal import selectors, services
 from portal.countries import COUNTRIES
@@ -38,16 +39,32 @@ from portal.models import MemberProfile, Membership, Sector
 from portal.photos import SIZES
 
 
-class CountingPaginator(Paginator):
-    """Counts a lean queryset (no annotations, no ordering) instead of the page's own."""
+def _directory_page(request, filters: selectors.DirectoryFilters):
+    """The directory's page of results, with the number of matches from the same query.
 
-    def __init__(self, object_list, per_page, *, count_queryset, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._count_queryset = count_queryset
-
-    @cached_property
-    def count(self) -> int:
-        return self._count_queryset.count()
+    Counting separately would join and filter every visible profile a second time; the window
+    count comes with the rows. Only a page past the end (an old link) costs a count of its own,
+    to land on the last page as `Paginator.get_page` does.
+    """
+    per_page = settings.PORTAL_DIRECTORY_PAGE_SIZE
+    results = selectors.directory_search(viewer=request.user, filters=filters).annotate(
+        matches=Window(Count("pk"))
+    )
+    try:
+        number = max(int(request.GET.get("page", 1)), 1)
+    except (TypeError, ValueError, OverflowError):
+        number = 1
+    number = min(number, 10**9)  # an offset PostgreSQL accepts
+    rows = list(results[(number - 1) * per_page : number * per_page])
+    if rows:
+        count = rows[0].matches
+    elif number > 1:
+        count = selectors.directory_matches(viewer=request.user, filters=filters).count()
+        number = max(ceil(count / per_page), 1)
+        rows = list(results[(number - 1) * per_page : number * per_page])
+    else:
+        count = 0
+    return KnownPagePaginator(rows, count, per_page).page(number)
 
 
 def _status_page(request, status: int = 200):
@@ -153,13 +170,7 @@ def directory(request):
         country=request.GET.get("country", "") if request.GET.get("country") in countries else "",
         expertise=text_param(request.GET, "expertise", max_length=100),
     )
-    results = selectors.directory_search(viewer=request.user, filters=filters)
-    paginator = CountingPaginator(
-        results,
-        settings.PORTAL_DIRECTORY_PAGE_SIZE,
-        count_queryset=selectors.directory_matches(viewer=request.user, filters=filters),
-    )
-    page = paginator.get_page(request.GET.get("page"))
+    page = _directory_page(request, filters)
     query = request.GET.copy()
     query.pop("page", None)
     present = selectors.directory_countries()

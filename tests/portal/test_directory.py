@@ -121,6 +121,14 @@ def test_results_are_paginated(member_client, settings):
     assert len(first.context["profiles"]) == 5
     assert len(last.context["profiles"]) == 2
     assert "q=financial&amp;page=2" in first.content.decode()
+    # The count comes with the rows; a page past the end (an old link) lands on the last page.
+    assert last.context["page_obj"].paginator.count == 12
+    beyond = member_client.get("/portal/members/", {"q": "financial", "page": 99})
+    assert beyond.context["page_obj"].number == 3
+    assert [p.pk for p in beyond.context["profiles"]] == [p.pk for p in last.context["profiles"]]
+    nothing = member_client.get("/portal/members/", {"q": "no-such-word", "page": 4})
+    assert nothing.context["page_obj"].paginator.count == 0
+    assert list(nothing.context["profiles"]) == []
 
 
 def _count_queries(client, url, params=None):
