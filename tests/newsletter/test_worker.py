@@ -1,8 +1,9 @@
 """Real delivery: a real Celery worker process, a real broker, a real SMTP server.
 
 Each test asserts what matters at the SMTP server: every confirmed subscriber got exactly one
-message (zero lost, zero duplicates), through faults: a worker killed with SIGKILL mid-send, a
-server that refuses for a while, a recipient refused permanently.
+message (zero lost, zero duplicates), through faults: a worker killed with SIGKILL mid-send, Redis
+killed mid-send and restarted empty, a server that refuses for a while, a recipient refused
+permanently.
 """
 
 from __future__ import annotations
@@ -169,3 +170,92 @@ def test_a_recipient_refused_permanently_is_recorded_and_the_rest_delivered(
     assert failed.email == refused
     assert failed.error.startswith("550")
     assert Subscriber.objects.get(email=refused).status == Subscriber.Status.SUPPRESSED
+
+
+@pytest.fixture
+def private_redis(monkeypatch, tmp_path):
+    """A Redis server of this test's own (it gets killed), as REDIS_URL for the broker fixture."""
+    import shutil
+    import socket
+    import subprocess
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+    command += ["no", "--dir", str(tmp_path)]
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+        process = None
+
+        def start(self):
+            import redis
+
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            client = redis.Redis(port=port)
+            wait_for(lambda: _pings(client), message="The private Redis did not start")
+            return self
+
+        def kill(self):
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def _pings(client):
+        try:
+            return client.ping()
+        except Exception:
+            return False
+
+    server = Server().start()
+    monkeypatch.setenv("REDIS_URL", server.url)
+    yield server
+    if server.process.poll() is None:
+        server.kill()
+
+
+def test_redis_dying_mid_send_loses_and_duplicates_nothing(
+    private_redis, smtp_server, start_worker
+):
+    # Redis keeps nothing on disk here (as on this project's machines): when it dies, the batch
+    # tasks still queued in it are gone. The deliveries are rows in PostgreSQL, so the sweeper
+    # (beat, every minute) sends them again through the new Redis, and nothing goes twice.
+    from icmec.celery import app
+    from tests.newsletter.conftest import _reset_connections
+
+    expected = make_subscribers(150)
+    issue = IssueFactory()
+    worker = start_worker(concurrency=2)
+    seen = []
+
+    def kill_redis_mid_send(address):
+        seen.append(address)
+        if len(seen) == 40:
+            private_redis.kill()
+
+    smtp_server.handler.on_rcpt = kill_redis_mid_send
+    services.issue_start_sending(issue_id=issue.pk)
+    wait_for(lambda: private_redis.process.poll() is not None, message="Redis was not killed")
+    smtp_server.handler.on_rcpt = None
+    time.sleep(2)  # the batches in flight finish; the queued ones died with Redis
+    assert selectors.issue_progress(issue_id=issue.pk).queued > 0
+
+    private_redis.start()  # empty: a restart of a server that keeps nothing
+    _reset_connections(app)
+
+    def swept_and_sent():
+        services.deliveries_sweep(stale_after=timedelta(seconds=3))
+        issue.refresh_from_db()
+        return issue.status == Issue.Status.SENT
+
+    # The worker reconnects with Celery's growing back-off (2 s, 4 s, 6 s...): allow for it.
+    try:
+        wait_for(swept_and_sent, interval=1.0, timeout=90)
+    except AssertionError as error:
+        log = worker.log_text()[-3000:]
+        raise AssertionError(f"Not sent after Redis came back; the worker's log:\n{log}") from error
+    assert_each_got_exactly_one(smtp_server, expected)
+    assert Delivery.objects.filter(issue=issue, status="sent").count() == 150
