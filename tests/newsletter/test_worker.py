@@ -52,6 +52,21 @@ def wait_until_sent(issue: Issue, timeout: float = 25.0) -> None:
     )
 
 
+def sweep_until_sent(issue: Issue, *, timeout: float) -> None:
+    """Run the sweeper, as beat does every minute, until the issue is sent.
+
+    Its threshold is shortened for the tests: it must exceed the time a live batch holds its
+    rows, and here batches take well under a second.
+    """
+
+    def swept_and_sent():
+        services.deliveries_sweep(stale_after=timedelta(seconds=3))
+        issue.refresh_from_db()
+        return issue.status == Issue.Status.SENT
+
+    wait_for(swept_and_sent, interval=1.0, timeout=timeout)
+
+
 def assert_each_got_exactly_one(smtp_server, expected: list[str]) -> None:
     received = smtp_server.handler.recipients()
     assert received == Counter(dict.fromkeys(expected, 1)), (
@@ -109,14 +124,7 @@ def test_a_worker_killed_mid_send_loses_and_duplicates_nothing(smtp_server, star
 
     start_worker(concurrency=2)
 
-    # What beat does every minute, with a threshold shortened for the test (it must exceed
-    # the time a live batch holds its rows; here batches take well under a second).
-    def swept_and_sent():
-        services.deliveries_sweep(stale_after=timedelta(seconds=3))
-        issue.refresh_from_db()
-        return issue.status == Issue.Status.SENT
-
-    wait_for(swept_and_sent, interval=1.0, timeout=25)
+    sweep_until_sent(issue, timeout=25)
     assert_each_got_exactly_one(smtp_server, expected)
     assert Delivery.objects.filter(status="sent").count() == 120
 
@@ -246,14 +254,9 @@ def test_redis_dying_mid_send_loses_and_duplicates_nothing(
     private_redis.start()  # empty: a restart of a server that keeps nothing
     _reset_connections(app)
 
-    def swept_and_sent():
-        services.deliveries_sweep(stale_after=timedelta(seconds=3))
-        issue.refresh_from_db()
-        return issue.status == Issue.Status.SENT
-
     # The worker reconnects with Celery's growing back-off (2 s, 4 s, 6 s...): allow for it.
     try:
-        wait_for(swept_and_sent, interval=1.0, timeout=90)
+        sweep_until_sent(issue, timeout=90)
     except AssertionError as error:
         log = worker.log_text()[-3000:]
         raise AssertionError(f"Not sent after Redis came back; the worker's log:\n{log}") from error
