@@ -52,6 +52,22 @@ def wait_until_sent(issue: Issue, timeout: float = 25.0) -> None:
     )
 
 
+def send_and_kill_at_recipient(smtp_server, issue: Issue, number: int, kill, exit_code) -> None:
+    """Start sending `issue` and call `kill` when the SMTP server is asked for recipient
+    `number`; return once `exit_code()` says the killed process has gone."""
+    seen = []
+
+    def on_rcpt(address):
+        seen.append(address)
+        if len(seen) == number:
+            kill()
+
+    smtp_server.handler.on_rcpt = on_rcpt
+    services.issue_start_sending(issue_id=issue.pk)
+    wait_for(lambda: exit_code() is not None, message="The process was not killed")
+    smtp_server.handler.on_rcpt = None
+
+
 def sweep_until_sent(issue: Issue, *, timeout: float) -> None:
     """Run the sweeper, as beat does every minute, until the issue is sent.
 
@@ -105,19 +121,10 @@ def test_a_worker_killed_mid_send_loses_and_duplicates_nothing(smtp_server, star
     expected = make_subscribers(120)
     issue = IssueFactory()
     first = start_worker(concurrency=1)
-    seen = []
 
-    def kill_mid_send(address):
-        # Killed while the server is asked to accept recipient 55: messages before it were
-        # accepted and recorded, this one was not accepted.
-        seen.append(address)
-        if len(seen) == 55:
-            first.kill()
-
-    smtp_server.handler.on_rcpt = kill_mid_send
-    services.issue_start_sending(issue_id=issue.pk)
-    wait_for(lambda: first.process.poll() is not None, message="The worker was not killed")
-    smtp_server.handler.on_rcpt = None
+    # Killed while the server is asked to accept recipient 55: messages before it were
+    # accepted and recorded, this one was not accepted.
+    send_and_kill_at_recipient(smtp_server, issue, 55, first.kill, lambda: first.process.poll())
     stuck = selectors.issue_progress(issue_id=issue.pk)
     assert stuck.sending > 0, stuck  # the dead worker's claimed rows
     assert smtp_server.handler.count == 54
@@ -237,17 +244,10 @@ def test_redis_dying_mid_send_loses_and_duplicates_nothing(
     expected = make_subscribers(150)
     issue = IssueFactory()
     worker = start_worker(concurrency=2)
-    seen = []
 
-    def kill_redis_mid_send(address):
-        seen.append(address)
-        if len(seen) == 40:
-            private_redis.kill()
-
-    smtp_server.handler.on_rcpt = kill_redis_mid_send
-    services.issue_start_sending(issue_id=issue.pk)
-    wait_for(lambda: private_redis.process.poll() is not None, message="Redis was not killed")
-    smtp_server.handler.on_rcpt = None
+    send_and_kill_at_recipient(
+        smtp_server, issue, 40, private_redis.kill, lambda: private_redis.process.poll()
+    )
     time.sleep(2)  # the batches in flight finish; the queued ones died with Redis
     assert selectors.issue_progress(issue_id=issue.pk).queued > 0
 
