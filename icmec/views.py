@@ -1,7 +1,7 @@
 import logging
 
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -44,7 +44,7 @@ def _broker_ok() -> bool:
 def _migrations_applied() -> bool:
     try:
         executor = MigrationExecutor(connection)
-        return not executor.migration_plan(executor.loader.graph.leaf_nodes(DEFAULT_DB_ALIAS))
+        return not executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Exception:
         logger.exception("Health check: could not read the migration state")
         return False
