@@ -1,5 +1,8 @@
-# The production image: gunicorn for web, the same image for the Celery worker and beat.
-FROM python:3.11-slim-bookworm
+# Two images from one file:
+# - `app` (the default): gunicorn for web, the same image for the Celery worker and beat;
+# - `proxy` (`--target proxy`): the front door, nginx with docker/proxy/nginx.conf, serving the
+#   collected static files from the image and media from the shared volume.
+FROM python:3.11-slim-bookworm AS app
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -29,3 +32,20 @@ USER icmec
 EXPOSE 8000
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 CMD ["sh", "-c", "gunicorn icmec.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --forwarded-allow-ips='*'"]
+
+
+FROM debian:bookworm-slim AS proxy
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nginx libnginx-mod-http-cache-purge gettext-base \
+    && rm -rf /var/lib/apt/lists/* \
+    && mkdir -p /srv/proxy/temp /srv/proxy/cache /srv/proxy/media
+COPY docker/proxy/nginx.conf /etc/icmec/nginx.conf
+COPY docker/proxy/entrypoint.sh /usr/local/bin/proxy-entrypoint
+COPY --from=app /app/static_collected /srv/proxy/static
+ENV PROXY_LISTEN=80 PURGE_LISTEN=8081 UPSTREAM=web:8000
+EXPOSE 80 8081
+ENTRYPOINT ["/usr/local/bin/proxy-entrypoint"]
+
+
+# The default target: the application image.
+FROM app

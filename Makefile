@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_SETTINGS_MODULE ?= icmec.settings.dev
 
-.PHONY: help install run test lint format check pytest e2e wrk bench bench-newsletter requirements stop clean
+.PHONY: help install run test lint format check pytest e2e bench-tools bench bench-newsletter requirements stop clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,12 +42,18 @@ pytest: install ## Run the test suite on a fresh test database (ARGS="-k name" t
 
 test: lint check pytest ## Every check and test (what CI runs)
 
-wrk: ## Install the load generator the benchmarks use (Debian's wrk), if it is missing
-	@command -v wrk >/dev/null || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+bench-tools: ## Install what the benchmarks use (Debian's wrk, nginx and its cache-purge module), if missing
+	@missing=""; command -v wrk >/dev/null || missing="$$missing wrk"; \
+	  [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	  [ -e /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ] || \
+	    missing="$$missing libnginx-mod-http-cache-purge"; \
+	  if [ -n "$$missing" ]; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  fi
 
-bench: install wrk ## Benchmark the public site (N posts, default 200) and the member portal (5,000 members)
+bench: install bench-tools ## Benchmark the public site (N posts, default 200) and the member portal (5,000 members)
 	@# The site's script exits 1 when a target is missed; the portal's figures are still wanted.
 	$(PY) bench/site.py $(ARGS); site=$$?; $(PY) bench/portal.py $(PORTAL_ARGS) && exit $$site
 

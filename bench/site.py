@@ -11,11 +11,16 @@ page's SQL queries and prints two tables: with the site's caches, then with ever
     make bench ARGS="--cached"       # only the table with the caches
     make bench ARGS="--posts 500 --duration 20 --connections 16"
     make bench ARGS="--reuse"        # keep the database of the last run
+    make bench ARGS="--proxy"        # only the table through the proxy
 
-There is no CDN or page cache in front in either table. "With the caches" the pages use their
-fragment caches (Redis, and a copy in each process's memory) and the in-process caches of sites,
-routes and counts. "Every cache off" serves with Django's DummyCache and SITE_CACHES_ENABLED=false:
-every request renders every fragment and runs every query.
+"Through the proxy" puts the front door (docker/proxy/nginx.conf, Debian's nginx) in front of
+gunicorn and loads each page's cache hits next to the same nginx serving the same HTML as a
+static file (target: hits at >= 80% of the static rate); it also times how long a publication
+takes to show through the proxy and loads the miss path (every request a different address).
+There is no CDN or page cache in front in the two other tables. "With the caches" the pages use
+their fragment caches (Redis, and a copy in each process's memory) and the in-process caches of
+sites, routes and counts. "Every cache off" serves with Django's DummyCache and
+SITE_CACHES_ENABLED=false: every request renders every fragment and runs every query.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from urllib.parse import urlsplit, urlunsplit
 import harness
 
 TARGETS = {"home": 100, "index": 100, "post": 150, "search": 100}
+PROXY_TARGET = 0.8  # cache hits through the proxy, as a share of nginx serving the static file
+PUBLICATION_TARGET_MS = 1000
 MAX_QUERIES = 12
 CACHE_PREFIX = "icmec-bench"
 
@@ -57,6 +64,7 @@ def _arguments() -> argparse.Namespace:
         "--no-cache", action="store_true", help="only the table with every cache layer off"
     )
     mode.add_argument("--cached", action="store_true", help="only the table with the caches on")
+    mode.add_argument("--proxy", action="store_true", help="only the table through the proxy")
     parser.add_argument("--database-url", default=_default_database_url())
     parser.add_argument(
         "--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
@@ -255,6 +263,151 @@ def _measure(
     return rows
 
 
+def _fetch(url: str, host: str | None = None) -> tuple[int, bytes, dict[str, str]]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            return answer.status, answer.read(), dict(answer.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def _publication_ms(proxy, post_id: int) -> float:
+    """Publish a new title of a post (as the admin does) and time until the proxy shows it."""
+    import time
+
+    from blog.models import BlogPostPage
+
+    post = BlogPostPage.objects.get(pk=post_id)
+    for _ in range(2):
+        _fetch(proxy.url + post.url)
+    title = f"{post.title.split(' (')[0]} ({time.time_ns()})"
+    post.title = title
+    started = time.monotonic()
+    post.save_revision().publish()
+    while time.monotonic() - started < 10:
+        if title.encode() in _fetch(proxy.url + post.url)[1]:
+            return (time.monotonic() - started) * 1000
+        time.sleep(0.005)
+    return float("inf")
+
+
+def _measure_proxy(
+    args: argparse.Namespace,
+    *,
+    env: dict[str, str],
+    port: int,
+    proxy,
+    pages: list[tuple[str, str, str]],
+    workdir: Path,
+) -> list[dict[str, str]]:
+    """Cache hits through the proxy next to nginx serving the same HTML as a static file."""
+    from blog.models import BlogPostPage
+
+    rows = []
+    print("Serving with gunicorn behind the proxy (nginx) and measuring with wrk ...")
+    with harness.gunicorn_process(env=env, port=port, workers=args.workers) as (url, process):
+        proxy.start()
+        try:
+            static = proxy.prefix / "static" / "bench"
+            static.mkdir(parents=True, exist_ok=True)
+            for key, name, path in pages:
+                status, body, _ = _fetch(url + path)
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status}")
+                (static / f"{key}.html").write_bytes(body)
+                for _ in range(3):
+                    _fetch(proxy.url + path)
+                if _fetch(proxy.url + path)[2].get("X-Cache-Status") != "HIT":
+                    raise SystemExit(f"{path} is not served from the proxy's cache")
+                hits = harness.run_wrk(
+                    proxy.url + path, duration=args.duration, connections=args.connections
+                )
+                files = harness.run_wrk(
+                    f"{proxy.url}/static/bench/{key}.html",
+                    duration=args.duration,
+                    connections=args.connections,
+                )
+                ratio = hits.requests_per_second / max(files.requests_per_second, 1)
+                rows.append(
+                    {
+                        "page": name,
+                        "rps": f"{hits.requests_per_second:,.0f}",
+                        "p50": f"{hits.p50_ms:.2f}",
+                        "static": f"{files.requests_per_second:,.0f}",
+                        "ratio": f"{ratio:.0%}",
+                        "errors": str(hits.errors + files.errors),
+                        "target": f">= {PROXY_TARGET:.0%} of the static file",
+                        "ok": "yes" if ratio >= PROXY_TARGET and not hits.errors else "NO",
+                    }
+                )
+            post_path = next(path for key, _, path in pages if key == "post")
+            post = BlogPostPage.objects.get(
+                url_path__endswith=post_path.rstrip("/").rsplit("/")[-1] + "/"
+            )
+            latencies = sorted(_publication_ms(proxy, post.pk) for _ in range(5))
+            median = latencies[len(latencies) // 2]
+            rows.append(
+                {
+                    "page": "A publication shows through the proxy",
+                    "rps": "-",
+                    "p50": f"{median:.0f} (max {latencies[-1]:.0f})",
+                    "static": "-",
+                    "ratio": "-",
+                    "errors": "0" if latencies[-1] < float("inf") else "1",
+                    "target": f"<= {PUBLICATION_TARGET_MS} ms",
+                    "ok": "yes" if latencies[-1] <= PUBLICATION_TARGET_MS else "NO",
+                }
+            )
+            misses = harness.paths_script(
+                [f"{post_path}?miss={number}" for number in range(50_000)],
+                workdir / "misses.lua",
+            )
+            app_before = harness.cpu_seconds(process)
+            missed = harness.run_wrk(
+                proxy.url + "/",
+                duration=args.duration,
+                connections=args.connections,
+                script=misses,
+            )
+            app_cpu = (harness.cpu_seconds(process) - app_before) / max(missed.requests, 1)
+            rows.append(
+                {
+                    "page": "Miss path: a post, every request a new address",
+                    "rps": f"{missed.requests_per_second:,.0f}",
+                    "p50": f"{missed.p50_ms:.1f}",
+                    "static": "-",
+                    "ratio": "-",
+                    "errors": str(missed.errors),
+                    "target": f"(for information; gunicorn {app_cpu * 1000:.1f} CPU ms/req)",
+                    "ok": "-" if not missed.errors else "NO",
+                }
+            )
+        finally:
+            proxy.stop()
+    return rows
+
+
+def _print_proxy_rows(title: str, rows: list[dict[str, str]]) -> None:
+    print(f"\n{title}\n")
+    harness.print_table(
+        rows,
+        [
+            ("page", "page"),
+            ("rps", "req/s (cache hits)"),
+            ("p50", "p50 ms"),
+            ("static", "req/s (same HTML as a static file)"),
+            ("ratio", "hits / static"),
+            ("errors", "errors"),
+            ("target", "target"),
+            ("ok", "met"),
+        ],
+    )
+
+
 def _print_rows(title: str, rows: list[dict[str, str]]) -> None:
     print(f"\n{title}\n")
     harness.print_table(
@@ -279,6 +432,15 @@ def main() -> int:
     args = _arguments()
     port = harness.free_port()
     workdir = Path(tempfile.mkdtemp(prefix="icmec-bench-"))
+    workdir.chmod(0o755)  # nginx's workers read the media from here
+    sys.path.insert(0, str(harness.ROOT))
+    from tests.fixtures import proxy as front_door
+
+    proxy = front_door.Proxy(
+        upstream=f"127.0.0.1:{port}",
+        media_root=workdir / "media",
+        static_root=workdir / "static",
+    )
     env = harness.production_env(
         database_url=args.database_url,
         redis_url=args.redis_url,
@@ -286,6 +448,7 @@ def main() -> int:
         static_root=workdir / "static",
         media_root=workdir / "media",
         cache_key_prefix=CACHE_PREFIX,
+        extra={"FRONTEND_CACHE_PURGE_URL": proxy.purge_url},
     )
     harness.apply_env(env)
 
@@ -322,7 +485,19 @@ def main() -> int:
 
     load_before = os.getloadavg()[0]
     tables = []
-    if not args.no_cache:
+    proxy_rows = []
+    if not (args.no_cache or args.cached):
+        if not front_door.available():
+            raise SystemExit(front_door.skip_or_fail_reason())
+        proxy_rows = _measure_proxy(
+            args,
+            env=env,
+            port=port,
+            proxy=proxy,
+            pages=[*pages, ("search", "Search", "/search/?q=child+protection")],
+            workdir=workdir,
+        )
+    if not (args.no_cache or args.proxy):
         rows = _measure(
             args,
             env=env,
@@ -334,7 +509,7 @@ def main() -> int:
         )
         tables.append(("With the caches (fragments in Redis and memory, in-process caches):", rows))
         _clear_bench_cache(args.redis_url)
-    if not args.cached:
+    if not (args.cached or args.proxy):
         rows = _measure(
             args,
             env={**env, **UNCACHED_ENV},
@@ -353,6 +528,10 @@ def main() -> int:
         f"{os.cpu_count()} CPUs, load average {load_before:.1f} before and {load_after:.1f} "
         "after (other work on the machine slows every figure down)."
     )
+    if proxy_rows:
+        _print_proxy_rows(
+            "Through the proxy (nginx in front of gunicorn, docker/proxy/nginx.conf):", proxy_rows
+        )
     for title, rows in tables:
         _print_rows(title, rows)
     print(
@@ -363,7 +542,7 @@ def main() -> int:
         " them, divided by the requests served; it varies far less with the machine's load than"
         " req/s does (at 2 CPUs, 100 req/s needs app + database CPU under about 15-20 ms)."
     )
-    ok = all(row["ok"] in ("yes", "-") for _, rows in tables for row in rows)
+    ok = all(row["ok"] in ("yes", "-") for _, rows in [*tables, ("", proxy_rows)] for row in rows)
     return 0 if ok else 1
 
 

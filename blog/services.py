@@ -73,3 +73,36 @@ def frontend_cache_purge_listings(*, page_id: int) -> None:
             batch.add_page(index)
         batch.add_url(site.root_url + "/sitemap.xml")
         batch.purge()
+
+
+def frontend_cache_purge_moved(*, page_id: int, url_path_before: str) -> None:
+    """Purge the addresses a moved page and its descendants had before the move (Wagtail purges
+    only the new ones, and its redirects app the old address without its trailing slash)."""
+    if not settings.WAGTAILFRONTENDCACHE:
+        return
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return
+    old_paths = [url_path_before] + [
+        url_path_before + descendant.url_path[len(page.url_path) :]
+        for descendant in page.get_descendants().only("url_path")
+    ]
+    batch = PurgeBatch()
+    for site in Site.objects.select_related("root_page"):
+        root = site.root_page.url_path
+        batch.add_urls(
+            site.root_url + "/" + path[len(root) :] for path in old_paths if path.startswith(root)
+        )
+    batch.purge()
+
+
+def frontend_cache_purge_subtree(*, page_id: int) -> None:
+    """Purge a page and every page under it (its view restrictions changed)."""
+    if not settings.WAGTAILFRONTENDCACHE:
+        return
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return
+    batch = PurgeBatch()
+    batch.add_pages(Page.objects.descendant_of(page, inclusive=True).live().specific())
+    batch.purge()

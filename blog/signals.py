@@ -26,6 +26,23 @@ def _purge_listings(instance, **_kwargs) -> None:
     transaction.on_commit(lambda: services.frontend_cache_purge_listings(page_id=page_id))
 
 
+def _purge_old_address(instance, url_path_before, url_path_after, **_kwargs) -> None:
+    if url_path_before == url_path_after:
+        return
+    page_id = instance.pk
+    transaction.on_commit(
+        lambda: services.frontend_cache_purge_moved(
+            page_id=page_id, url_path_before=url_path_before
+        )
+    )
+
+
+def _purge_restricted_pages(instance, **_kwargs) -> None:
+    # A new or lifted view restriction changes who may read the page and everything under it.
+    page_id = instance.page_id
+    transaction.on_commit(lambda: services.frontend_cache_purge_subtree(page_id=page_id))
+
+
 def connect() -> None:
     from wagtail.models import Page, PageViewRestriction, Site
 
@@ -36,7 +53,12 @@ def connect() -> None:
     page_published.connect(_bump, dispatch_uid="blog-page-published")
     page_unpublished.connect(_bump, dispatch_uid="blog-page-unpublished")
     post_page_move.connect(_bump, dispatch_uid="blog-page-moved")
+    post_page_move.connect(_purge_old_address, dispatch_uid="blog-page-moved-purge")
     post_delete.connect(_bump, sender=Page, dispatch_uid="blog-page-deleted")
+    post_save.connect(_purge_restricted_pages, sender=PageViewRestriction, dispatch_uid="blog-pvr")
+    post_delete.connect(
+        _purge_restricted_pages, sender=PageViewRestriction, dispatch_uid="blog-pvr-deleted"
+    )
     for model in (Author, Category, SiteImage, SocialMediaSettings, Site, PageViewRestriction):
         post_save.connect(_bump, sender=model, dispatch_uid=f"blog-{model.__name__}-saved")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"blog-{model.__name__}-deleted")

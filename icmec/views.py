@@ -2,6 +2,7 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -28,14 +29,47 @@ def _cache_ok() -> bool:
         return False
 
 
+def _broker_ok() -> bool:
+    from icmec.celery import app
+
+    try:
+        with app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        logger.warning("Health check: the Celery broker does not answer", exc_info=True)
+        return False
+
+
+def _migrations_applied() -> bool:
+    try:
+        executor = MigrationExecutor(connection)
+        return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception:
+        logger.exception("Health check: could not read the migration state")
+        return False
+
+
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the cache answer, 503 otherwise (for load balancers)."""
-    checks = {"database": _database_ok(), "cache": _cache_ok()}
-    healthy = all(checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable"}
-        | {name: "ok" if ok else "error" for name, ok in checks.items()},
-        status=200 if healthy else 503,
-    )
+    """For load balancers and orchestrators: 200 when this process can serve pages, 503 otherwise.
+
+    The database and the cache must answer and every migration must be applied (a new release
+    waits for `migrate` before it takes traffic). The broker is reported but does not make the
+    process unhealthy: pages do not need it, and what requests hand to the workers waits in the
+    database until the broker is back.
+    """
+    database = _database_ok()
+    checks = {
+        "database": "ok" if database else "error",
+        "cache": "ok" if _cache_ok() else "error",
+        "migrations": ("ok" if _migrations_applied() else "pending") if database else "unknown",
+        "broker": "ok" if _broker_ok() else "error",
+    }
+    healthy = all(checks[name] == "ok" for name in ("database", "cache", "migrations"))
+    if healthy and checks["broker"] != "ok":
+        status = "degraded"
+    else:
+        status = "ok" if healthy else "unavailable"
+    return JsonResponse({"status": status} | checks, status=200 if healthy else 503)

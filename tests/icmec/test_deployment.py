@@ -29,7 +29,7 @@ def _compose_env(service: str) -> dict[str, str]:
 def test_compose_defines_the_whole_stack():
     services = COMPOSE["services"]
 
-    assert set(services) >= {"postgres", "redis", "mailpit", *APP_SERVICES}
+    assert set(services) >= {"postgres", "redis", "mailpit", "proxy", *APP_SERVICES}
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert services["redis"]["healthcheck"]["test"][-1] == "ping"
     assert services["web"]["depends_on"]["postgres"]["condition"] == "service_healthy"
@@ -38,6 +38,85 @@ def test_compose_defines_the_whole_stack():
     assert services["worker"]["command"][:4] == ["celery", "-A", "icmec", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "icmec", "beat"]
     assert {services[name]["image"] for name in APP_SERVICES} == {"icmec-site"}
+
+
+def test_compose_accepts_the_file():
+    """`docker compose config` (the plugin, or Debian's docker-compose where it is missing)."""
+    import shutil
+
+    if (
+        subprocess.run(
+            ["docker", "compose", "version"], capture_output=True, check=False
+        ).returncode
+        == 0
+    ):
+        command = ["docker", "compose"]
+    elif shutil.which("docker-compose"):
+        command = ["docker-compose"]
+    else:
+        pytest.skip("neither docker compose nor docker-compose is installed")
+    result = subprocess.run(
+        [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_proxy_is_the_sites_only_published_port():
+    services = COMPOSE["services"]
+    published = {
+        name: service["ports"] for name, service in services.items() if service.get("ports")
+    }
+
+    assert published["proxy"] == ["8000:80"]
+    # Mailpit, the local mail catcher, listens on this machine's loopback only.
+    assert published.pop("mailpit") == ["127.0.0.1:8025:8025"]
+    assert set(published) == {"proxy"}
+    assert services["proxy"]["build"]["target"] == "proxy"
+    assert "media:/srv/proxy/media:ro" in services["proxy"]["volumes"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    for name in APP_SERVICES:
+        assert _compose_env(name)["FRONTEND_CACHE_PURGE_URL"] == "http://proxy:8081"
+
+
+def test_the_proxy_image_fills_in_every_address_the_configuration_leaves_open():
+    config = (ROOT / "docker" / "proxy" / "nginx.conf").read_text()
+    entrypoint = (ROOT / "docker" / "proxy" / "entrypoint.sh").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    placeholders = set(re.findall(r"\$\{([A-Z_]+)\}", config))
+
+    substituted = set(re.findall(r"\$\{([A-Z_]+)\}", entrypoint.split("envsubst", 1)[1]))
+    proxy_stage = dockerfile.split("AS proxy", 1)[1].split("FROM ", 1)[0]
+    defaults = set(re.findall(r"\b([A-Z_]+)=", proxy_stage.split("ENV ", 1)[1].splitlines()[0]))
+
+    assert placeholders == {"PROXY_LISTEN", "PURGE_LISTEN", "UPSTREAM"}
+    assert substituted == placeholders
+    assert defaults == placeholders
+    assert "COPY docker/proxy/nginx.conf /etc/icmec/nginx.conf" in proxy_stage
+    assert "libnginx-mod-http-cache-purge" in proxy_stage
+
+
+def test_the_proxy_configuration_is_valid_nginx(tmp_path):
+    from tests.fixtures import proxy
+
+    if not proxy.available():
+        pytest.skip("nginx is not installed")
+    (tmp_path / "temp").mkdir()
+    (tmp_path / "nginx.conf").write_text(
+        proxy.render(listen="127.0.0.1:1", purge_listen="127.0.0.1:2", upstream="127.0.0.1:3")
+    )
+    result = subprocess.run(
+        [proxy.NGINX, "-t", "-p", f"{tmp_path}/", "-c", "nginx.conf"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
 
 
 def test_only_the_web_container_migrates_and_loads_demo_content():
