@@ -30,9 +30,8 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.utils import timezone
 
+from newsletter import bounces
 from newsletter.rendering import UNSUBSCRIBE_PLACEHOLDER, RenderedEmail
-
-HARD_BOUNCE_CODES = {550, 551, 553}
 
 
 class RecipientRefused(Exception):
@@ -50,7 +49,7 @@ class RecipientRefused(Exception):
     @property
     def hard_bounce(self) -> bool:
         """The mailbox does not exist (or never will): suppress the address."""
-        return self.code in HARD_BOUNCE_CODES or " 5.1." in f" {self.text}"
+        return bounces.classify(code=self.code, text=self.text).suppress
 
 
 class ConnectionTrouble(Exception):
@@ -268,7 +267,9 @@ class Sender:
             eight_bit_ok = self._has_8bitmime()
             options = ["BODY=8BITMIME"] if eight_bit_ok and factory.needs_8bitmime else []
             data = factory.as_bytes(recipient, eight_bit_ok=eight_bit_ok)
-            self._send_smtp(factory.envelope_from, recipient.email, data, options)
+            # A bounce mailed back later names its delivery (VERP), when a bounce address is set.
+            envelope_from = bounces.bounce_address(recipient.delivery_id) or factory.envelope_from
+            self._send_smtp(envelope_from, recipient.email, data, options)
         else:
             self._send_through_backend(factory.as_email_message(recipient))
 

@@ -307,6 +307,46 @@ def test_a_permanent_refusal_is_recorded_and_suppresses_the_address(smtp_setting
     assert issue.status == Issue.Status.SENT
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550 5.7.26 This mail has been blocked because the sender is unauthenticated.",
+        "550 5.7.1 Service unavailable, client host blocked using Spamhaus",
+        "554 5.7.9 Message not accepted for policy reasons",
+        "550 Message rejected as spam",
+    ],
+)
+def test_a_policy_refusal_is_recorded_and_keeps_the_address(smtp_settings, reply):
+    """One DMARC mistake at a large provider must not remove all its readers."""
+    reader = SubscriberFactory(email="reader@bigmail.example")
+    smtp_settings.handler.replies["reader@bigmail.example"] = reply
+    issue = IssueFactory()
+    services.issue_start_sending(issue_id=issue.pk)
+
+    outcome = services.delivery_batch_send(issue_id=issue.pk)
+
+    assert outcome.failed == 1
+    failed = Delivery.objects.get()
+    assert failed.status == Delivery.Status.FAILED
+    assert failed.error == reply
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.CONFIRMED
+    assert not reader.events.filter(kind="bounced").exists()
+
+
+def test_a_dead_mailbox_reply_without_an_enhanced_code_suppresses(smtp_settings):
+    reader = SubscriberFactory(email="left@example.org")
+    smtp_settings.handler.replies["left@example.org"] = "550 <left@example.org>... User unknown"
+    issue = IssueFactory()
+    services.issue_start_sending(issue_id=issue.pk)
+
+    services.delivery_batch_send(issue_id=issue.pk)
+
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.SUPPRESSED
+    assert "User unknown" in reader.suppressed_reason
+
+
 def test_a_temporary_refusal_defers_that_recipient_with_backoff(
     smtp_settings, django_capture_on_commit_callbacks
 ):
