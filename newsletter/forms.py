@@ -60,6 +60,19 @@ class SendConfirmForm(forms.Form):
     confirm = forms.BooleanField(label=_("I have checked the test email and want to send it now"))
 
 
+class LiftSuppressionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the suppression lifted?"),
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: the receiving server refused our mail by mistake and has been fixed. "
+            "This is recorded with your name in the consent trail."
+        ),
+        error_messages={"required": _("Say why the suppression is lifted.")},
+    )
+
+
 class ImportForm(forms.Form):
     csv_file = forms.FileField(
         label=_("CSV file"),

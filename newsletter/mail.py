@@ -278,7 +278,7 @@ class Sender:
         try:
             self.backend.send_messages([message])
         except Exception as exc:
-            refused = _anymail_refusal(exc)
+            refused = _anymail_refusal(exc, message)
             if refused is not None:
                 raise refused from exc
             raise ConnectionTrouble(f"The email service failed: {exc}") from exc
@@ -373,11 +373,16 @@ def _classify(code: int, text: bytes | str) -> Exception:
     return RecipientRefused(code, text)
 
 
-def _anymail_refusal(exc: Exception) -> RecipientRefused | None:
+def _anymail_refusal(exc: Exception, message: EmailMultiAlternatives) -> RecipientRefused | None:
     try:
         from anymail.exceptions import AnymailRecipientsRefused
     except ImportError:  # pragma: no cover - anymail is a dependency
         return None
-    if isinstance(exc, AnymailRecipientsRefused):
-        return RecipientRefused(550, str(exc))
-    return None
+    if not isinstance(exc, AnymailRecipientsRefused):
+        return None
+    # The service says "invalid" (the address cannot receive mail: a dead mailbox) or
+    # "rejected" (its own policy or suppression list: recorded, the address is kept).
+    status = getattr(getattr(message, "anymail_status", None), "status", None) or set()
+    if "invalid" in status:
+        return RecipientRefused(550, f"5.1.1 The email service reports an invalid address: {exc}")
+    return RecipientRefused(550, f"5.7.1 Rejected by the email service: {exc}")

@@ -233,10 +233,7 @@ def subscriber_lift_suppression(*, subscriber: Subscriber, actor: Any, reason: s
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         if subscriber.status != Status.SUPPRESSED:
             raise ValidationError("This address is not suppressed.")
-        consented = subscriber.confirmed_at is not None and (
-            subscriber.unsubscribed_at is None
-            or subscriber.unsubscribed_at < subscriber.confirmed_at
-        )
+        consented = selectors.subscriber_still_consents(subscriber=subscriber)
         subscriber.status = Status.CONFIRMED if consented else Status.PENDING
         previous = subscriber.suppressed_reason
         subscriber.suppressed_reason = ""

@@ -161,5 +161,10 @@ def register_newsletter_admin_urls():
             admin_views.SubscriberUnsubscribeView.as_view(),
             name="unsubscribe",
         ),
+        path(
+            "subscribers/<int:pk>/lift-suppression/",
+            admin_views.SubscriberLiftSuppressionView.as_view(),
+            name="lift_suppression",
+        ),
     ]
     return [path("newsletter/", include((urls, "newsletter_admin")))]

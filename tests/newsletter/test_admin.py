@@ -300,3 +300,78 @@ def test_the_live_preview_in_the_editor_shows_the_email(staff_client):
     assert 'style="' in email
     text = staff_client.get(url, {"mode": "text"}).content.decode()
     assert "A HEADING TYPED JUST NOW" in text
+
+
+def test_staff_can_lift_a_suppression_and_it_is_recorded(staff_client, staff):
+    from newsletter import services
+
+    subscriber = SubscriberFactory(email="wrongly@bigmail.example")
+    services.subscriber_suppress(
+        email=subscriber.email, kind="bounced", reason="550 5.1.1 user unknown (server fault)"
+    )
+    inspect = f"/admin/snippets/newsletter/subscriber/inspect/{subscriber.pk}/"
+    url = f"/admin/newsletter/subscribers/{subscriber.pk}/lift-suppression/"
+    assert url in staff_client.get(inspect).content.decode()
+    page = staff_client.get(url).content.decode()
+    assert "550 5.1.1 user unknown (server fault)" in page
+    assert "subscribes it again" in page
+
+    # No reason: the form comes back with the error, and nothing changes.
+    refused = staff_client.post(url, {"reason": "  "})
+    assert refused.status_code == 200
+    assert "Say why the suppression is lifted." in refused.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.SUPPRESSED
+
+    response = staff_client.post(url, {"reason": "Their provider fixed its <b>directory</b>"})
+
+    assert response.status_code == 302 and response["Location"] == inspect
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    assert subscriber.suppressed_reason == ""
+    event = subscriber.events.get(kind="lifted")
+    assert (event.actor, event.source) == (staff, "staff")
+    assert event.detail.startswith("Their provider fixed its <b>directory</b>")
+    assert "was: 550 5.1.1" in event.detail
+    trail = staff_client.get(inspect).content.decode()
+    assert "Suppression lifted by staff" in trail
+    assert "&lt;b&gt;directory&lt;/b&gt;" in trail
+    # Not suppressed any more: the page sends staff back to the subscriber.
+    assert staff_client.get(url)["Location"] == inspect
+
+
+def test_lifting_the_suppression_of_an_address_that_never_confirmed_makes_it_pending(
+    staff_client,
+):
+    from newsletter import services
+
+    subscriber = SubscriberFactory(status="pending", confirmed_at=None, confirmed_source="")
+    services.subscriber_suppress(email=subscriber.email, kind="bounced", reason="5.1.1")
+
+    staff_client.post(
+        f"/admin/newsletter/subscribers/{subscriber.pk}/lift-suppression/", {"reason": "typo"}
+    )
+
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+
+
+def test_lifting_a_suppression_needs_the_change_permission(client):
+    from django.contrib.auth.models import Permission
+
+    from newsletter import services
+
+    clerk = make_staff(email="clerk@example.org")
+    clerk.groups.clear()
+    clerk.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    login_staff(client, clerk)
+    subscriber = SubscriberFactory()
+    services.subscriber_suppress(email=subscriber.email, kind="bounced", reason="5.1.1")
+
+    response = client.post(
+        f"/admin/newsletter/subscribers/{subscriber.pk}/lift-suppression/", {"reason": "x"}
+    )
+
+    assert response.status_code in (302, 403)
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.SUPPRESSED

@@ -11,6 +11,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from anymail.backends.test import EmailBackend as AnymailTestBackend
+from anymail.message import AnymailRecipientStatus
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -442,3 +444,32 @@ def test_non_ascii_bodies_fall_back_to_quoted_printable_without_8bitmime():
 
     html = message_from_bytes(seven_bit, policy=policy.default).get_payload()[1]
     assert html.get_content() == "<p>Café https://x.example/u/1/</p>"
+
+
+class RefusingServiceBackend(AnymailTestBackend):
+    """Anymail's test backend, as an email API that refuses two addresses."""
+
+    def parse_recipient_status(self, response, payload, message):
+        statuses = {"invalid@example.org": "invalid", "blocked@example.org": "rejected"}
+        return {
+            email: AnymailRecipientStatus(message_id=None, status=statuses.get(email, "sent"))
+            for email in payload.recipient_emails
+        }
+
+
+def test_an_email_api_refusal_suppresses_only_an_invalid_address(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingServiceBackend"
+    invalid = SubscriberFactory(email="invalid@example.org")
+    blocked = SubscriberFactory(email="blocked@example.org")
+    SubscriberFactory(email="fine@example.org")
+    issue = IssueFactory()
+    services.issue_start_sending(issue_id=issue.pk)
+
+    outcome = services.delivery_batch_send(issue_id=issue.pk)
+
+    assert (outcome.sent, outcome.failed) == (1, 2)
+    invalid.refresh_from_db()
+    blocked.refresh_from_db()
+    assert invalid.status == Subscriber.Status.SUPPRESSED
+    assert blocked.status == Subscriber.Status.CONFIRMED
+    assert "Rejected by the email service" in Delivery.objects.get(email=blocked.email).error
