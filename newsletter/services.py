@@ -319,9 +319,9 @@ def confirmation_email_send(*, subscriber_id: int, source: str, requested_at: st
             subscriber_uuid=subscriber.uuid, version=subscriber.token_version, source=source
         )
         confirm_url = rendering.absolute_url(reverse("newsletter:confirm", kwargs={"token": token}))
-        rendered = rendering.render_transactional(
-            "confirm", {"first_name": subscriber.first_name, "confirm_url": confirm_url}
-        )
+        # No name in it: the address is not confirmed yet, so whatever name was typed with it
+        # must not reach its inbox (it would let anyone mail their words to any address).
+        rendered = rendering.render_transactional("confirm", {"confirm_url": confirm_url})
         _send_transactional(subscriber.email, rendered)
         subscriber.confirmation_sent_at = timezone.now()
         subscriber.save(update_fields=["confirmation_sent_at"])

@@ -168,6 +168,22 @@ def test_subscribers_search_filter_and_export(staff_client):
     ]
 
 
+def test_the_subscriber_export_neutralises_formulas(staff_client):
+    SubscriberFactory(email="-x@example.org", first_name='=HYPERLINK("http://evil.example")')
+    SubscriberFactory(email="ann@example.org", first_name="@SUM(A1)")
+    SubscriberFactory(email="bob@example.org", first_name="Bob")
+
+    export = staff_client.get("/admin/snippets/newsletter/subscriber/?export=csv")
+
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    cells = {row[0]: row[1] for row in rows[1:]}
+    assert cells == {
+        "'-x@example.org": '\'=HYPERLINK("http://evil.example")',
+        "ann@example.org": "'@SUM(A1)",
+        "bob@example.org": "Bob",
+    }
+
+
 def test_import_with_attested_consent(staff_client, staff, run_on_commit):
     SubscriberFactory(email="left@example.org", status="unsubscribed")
     upload = SimpleUploadedFile(
