@@ -21,6 +21,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies and load balancers in front of the site (addresses or CIDR ranges): their
+# X-Forwarded-For is believed, so that rate limits count each client (icmec.clientip).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # The public address of the site, used in emails, feeds and canonical URLs outside a request.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
