@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -126,7 +127,12 @@ class IssueSendView(IssueMixin, TemplateView):
                 else:
                     messages.success(
                         request,
-                        _("Sending to %(count)s subscribers.") % {"count": f"{count:,}"},
+                        ngettext(
+                            "Sending to %(count)s subscriber.",
+                            "Sending to %(count)s subscribers.",
+                            count,
+                        )
+                        % {"count": f"{count:,}"},
                     )
                 return redirect("newsletter_admin:report", pk=issue.pk)
             return self.render_to_response(self.get_context_data(send_form=form))

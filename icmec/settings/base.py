@@ -277,6 +277,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "icmec.celery:Scheduler"  # creates the data folder it writes to
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {
         "task": "blog.tasks.publish_scheduled",

@@ -391,3 +391,50 @@ def test_lifting_a_suppression_needs_the_change_permission(client):
     assert response.status_code in (302, 403)
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.SUPPRESSED
+
+
+def _import(staff_client, run_on_commit, content: bytes) -> str:
+    upload = SimpleUploadedFile("people.csv", content, content_type="text/csv")
+    with run_on_commit(execute=True):
+        response = staff_client.post(
+            "/admin/snippets/newsletter/subscriber/add/",
+            {"csv_file": upload, "consent_attested": "on", "consent_note": "Event sign-up"},
+        )
+    return " ".join(response.content.decode().split())
+
+
+def test_import_counts_speak_in_the_singular_and_the_plural(staff_client, run_on_commit):
+    SubscriberFactory(email="there@example.org")
+    SubscriberFactory(email="left@example.org", status="unsubscribed")
+
+    one = _import(staff_client, run_on_commit, b"email\nnew@example.org\nthere@example.org\n")
+    assert "1 new address added." in one
+    assert "1 address subscribed at once (consent attested)." in one
+    assert "1 was already subscribed." in one
+
+    SubscriberFactory(email="left2@example.org", status="suppressed")
+    two = _import(
+        staff_client,
+        run_on_commit,
+        b"email\na@example.org\nb@example.org\nleft@example.org\nleft2@example.org\n",
+    )
+    assert "2 new addresses added." in two
+    assert "0 were already subscribed." in two
+    assert "2 left out because they unsubscribed or bounced before" in two
+
+    single_left_out = _import(staff_client, run_on_commit, b"email\nleft@example.org\n")
+    assert "1 left out because it unsubscribed or bounced before" in single_left_out
+
+
+def test_sending_to_one_subscriber_says_so_in_the_singular(staff_client, run_on_commit):
+    SubscriberFactory()
+    issue = IssueFactory()
+    url = f"/admin/newsletter/issues/{issue.pk}/send/"
+
+    page = " ".join(staff_client.get(url).content.decode().split())
+    assert "Send to 1 subscriber now" in page
+    assert "will go to <strong>1</strong> confirmed subscriber." in page
+
+    with run_on_commit(execute=True):
+        response = staff_client.post(url, {"action": "send", "confirm": "on"}, follow=True)
+    assert "Sending to 1 subscriber." in response.content.decode()
