@@ -75,3 +75,14 @@ def test_the_email_service_webhooks_are_configured_with_smtp_delivery_too():
     assert "django.core.mail.backends.smtp.EmailBackend" in result.stdout
     assert "('WEBHOOK_SECRET', 'hook-user:long-secret')" in result.stdout
     assert "('MAILGUN_WEBHOOK_SIGNING_KEY', 'signing-key')" in result.stdout
+
+
+def test_production_with_a_bounce_address_needs_the_webhook_secret():
+    env = PRODUCTION_ENV | {"NEWSLETTER_BOUNCE_ADDRESS": "bounces@news.example.org"}
+
+    refused = _manage("check", env=env)
+    started = _manage("check", env=env | {"ANYMAIL_WEBHOOK_SECRET": "hook-user:long-secret"})
+
+    assert refused.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET" in refused.stderr
+    assert started.returncode == 0, started.stderr
