@@ -52,8 +52,8 @@ _DEAD_MAILBOX_WORDS = re.compile(
 # Wording of a refusal of the message or the sender: these keep the address, whatever else the
 # text says ("mailbox unavailable: message rejected as spam").
 _POLICY_WORDS = re.compile(
-    r"polic|spam|block|black ?list|deny ?list|dmarc|spf|dkim|reputation|rbl|spamhaus|"
-    r"content|virus|rejected (due|for|because)|not authori[sz]ed|relay",
+    r"polic|spam|block|black ?list|deny ?list|reputation|spamhaus|content|virus|relay"
+    r"|\b(dmarc|spf|dkim|rbl|dnsbl)\b|rejected (due|for|because)|not authori[sz]ed",
     re.IGNORECASE,
 )
 
@@ -66,12 +66,6 @@ class Verdict:
     suppress: bool  # the mailbox is dead: stop mailing the address
     status: str  # the enhanced status code found, e.g. "5.1.1" (may be empty)
     reason: str  # the server's words, for the record
-
-    @property
-    def kind(self) -> str:
-        if self.suppress:
-            return "dead mailbox"
-        return "refused" if self.permanent else "temporary"
 
 
 def enhanced_status(text: str) -> str:

@@ -61,6 +61,8 @@ SMTP_REPLIES = [
     (550, "Requested action not taken: mailbox unavailable", True, True),
     (550, "<ann@example.org>... User unknown", True, True),
     (550, "unknown user account", True, True),
+    (550, "No such user (address garbled in transit)", True, True),
+    (550, "No such user; SPF check failed", False, True),
     (550, "Mailbox unavailable: message rejected as spam", False, True),
     (550, "Requested action not taken: mailbox unavailable (blocked by policy)", False, True),
     (550, "Administrative prohibition", False, True),
