@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from newsletter import selectors, services
-from newsletter.forms import ImportForm, ScheduleForm, SendConfirmForm
+from newsletter.forms import ImportForm, LiftSuppressionForm, ScheduleForm, SendConfirmForm
 from newsletter.models import Issue, Subscriber
 
 SEND_PERMISSION = "newsletter.send_issue"
@@ -126,7 +127,12 @@ class IssueSendView(IssueMixin, TemplateView):
                 else:
                     messages.success(
                         request,
-                        _("Sending to %(count)s subscribers.") % {"count": f"{count:,}"},
+                        ngettext(
+                            "Sending to %(count)s subscriber.",
+                            "Sending to %(count)s subscribers.",
+                            count,
+                        )
+                        % {"count": f"{count:,}"},
                     )
                 return redirect("newsletter_admin:report", pk=issue.pk)
             return self.render_to_response(self.get_context_data(send_form=form))
@@ -193,3 +199,66 @@ class SubscriberUnsubscribeView(View):
         services.subscriber_unsubscribe(subscriber=subscriber, method="staff", actor=request.user)
         messages.success(request, _("%(email)s is unsubscribed.") % {"email": subscriber.email})
         return redirect("wagtailsnippets_newsletter_subscriber:inspect", pk)
+
+
+class SubscriberLiftSuppressionView(WagtailAdminTemplateMixin, FormView):
+    """Staff put a suppressed address back on the list, saying why (recorded with their name)."""
+
+    template_name = "newsletter/admin/subscriber_lift_suppression.html"
+    form_class = LiftSuppressionForm
+    page_title = _("Lift the suppression")
+    header_icon = "group"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("newsletter.change_subscriber"):
+            raise PermissionDenied
+        self.subscriber = get_object_or_404(Subscriber, pk=kwargs["pk"])
+        if self.subscriber.status != Subscriber.Status.SUPPRESSED:
+            messages.info(request, _("%(email)s is not suppressed.") % {"email": self.subscriber})
+            return redirect("wagtailsnippets_newsletter_subscriber:inspect", self.subscriber.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.subscriber.email
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("wagtailsnippets_newsletter_subscriber:list"),
+                "label": _("Subscribers"),
+            },
+            {
+                "url": reverse(
+                    "wagtailsnippets_newsletter_subscriber:inspect", args=[self.subscriber.pk]
+                ),
+                "label": self.subscriber.email,
+            },
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["subscriber"] = self.subscriber
+        context["will_subscribe"] = selectors.subscriber_still_consents(subscriber=self.subscriber)
+        context["last_event"] = self.subscriber.events.filter(
+            kind__in=["bounced", "complained"]
+        ).last()
+        return context
+
+    def form_valid(self, form):
+        try:
+            subscriber = services.subscriber_lift_suppression(
+                subscriber=self.subscriber,
+                actor=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(email)s is no longer suppressed: %(status)s.")
+            % {"email": subscriber.email, "status": subscriber.get_status_display().lower()},
+        )
+        return redirect("wagtailsnippets_newsletter_subscriber:inspect", subscriber.pk)

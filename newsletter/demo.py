@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from newsletter import rendering, selectors
 from newsletter.models import Delivery, Issue, Subscriber, SubscriptionEvent
@@ -148,6 +149,11 @@ def load(*, stdout, style) -> None:
         )
     stdout.write(
         style.SUCCESS(
-            f"Newsletter: {len(subscribers)} subscribers, one sent issue in the archive, a draft."
+            ngettext(
+                "Newsletter: %(count)d subscriber, one sent issue in the archive, a draft.",
+                "Newsletter: %(count)d subscribers, one sent issue in the archive, a draft.",
+                len(subscribers),
+            )
+            % {"count": len(subscribers)}
         )
     )

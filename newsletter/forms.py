@@ -3,6 +3,7 @@ import io
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from newsletter.models import Subscriber
 from newsletter.selectors import normalise_email
@@ -58,6 +59,19 @@ class SendConfirmForm(forms.Form):
     """Staff confirm, next to the number of recipients, that they mean to send now."""
 
     confirm = forms.BooleanField(label=_("I have checked the test email and want to send it now"))
+
+
+class LiftSuppressionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the suppression lifted?"),
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: the receiving server refused our mail by mistake and has been fixed. "
+            "This is recorded with your name in the consent trail."
+        ),
+        error_messages={"required": _("Say why the suppression is lifted.")},
+    )
 
 
 class ImportForm(forms.Form):
@@ -158,8 +172,12 @@ def parse_subscriber_csv(data: bytes, *, max_rows: int) -> list[tuple[str, str]]
         raise forms.ValidationError(_("The file has no addresses."))
     if len(rows) > max_rows:
         raise forms.ValidationError(
-            _("The file has %(count)s rows: import at most %(max)s at a time (split the file)."),
-            params={"count": f"{len(rows):,}", "max": f"{max_rows:,}"},
+            ngettext_lazy(
+                "The file has %(count)s row: import at most %(max)s at a time (split the file).",
+                "The file has %(count)s rows: import at most %(max)s at a time (split the file).",
+                "count_number",
+            ),
+            params={"count": f"{len(rows):,}", "count_number": len(rows), "max": f"{max_rows:,}"},
         )
     return [
         (

@@ -30,9 +30,8 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.utils import timezone
 
+from newsletter import bounces
 from newsletter.rendering import UNSUBSCRIBE_PLACEHOLDER, RenderedEmail
-
-HARD_BOUNCE_CODES = {550, 551, 553}
 
 
 class RecipientRefused(Exception):
@@ -50,7 +49,7 @@ class RecipientRefused(Exception):
     @property
     def hard_bounce(self) -> bool:
         """The mailbox does not exist (or never will): suppress the address."""
-        return self.code in HARD_BOUNCE_CODES or " 5.1." in f" {self.text}"
+        return bounces.classify(code=self.code, text=self.text).suppress
 
 
 class ConnectionTrouble(Exception):
@@ -268,7 +267,9 @@ class Sender:
             eight_bit_ok = self._has_8bitmime()
             options = ["BODY=8BITMIME"] if eight_bit_ok and factory.needs_8bitmime else []
             data = factory.as_bytes(recipient, eight_bit_ok=eight_bit_ok)
-            self._send_smtp(factory.envelope_from, recipient.email, data, options)
+            # A bounce mailed back later names its delivery (VERP), when a bounce address is set.
+            envelope_from = bounces.bounce_address(recipient.delivery_id) or factory.envelope_from
+            self._send_smtp(envelope_from, recipient.email, data, options)
         else:
             self._send_through_backend(factory.as_email_message(recipient))
 
@@ -277,7 +278,7 @@ class Sender:
         try:
             self.backend.send_messages([message])
         except Exception as exc:
-            refused = _anymail_refusal(exc)
+            refused = _anymail_refusal(exc, message)
             if refused is not None:
                 raise refused from exc
             raise ConnectionTrouble(f"The email service failed: {exc}") from exc
@@ -372,11 +373,16 @@ def _classify(code: int, text: bytes | str) -> Exception:
     return RecipientRefused(code, text)
 
 
-def _anymail_refusal(exc: Exception) -> RecipientRefused | None:
+def _anymail_refusal(exc: Exception, message: EmailMultiAlternatives) -> RecipientRefused | None:
     try:
         from anymail.exceptions import AnymailRecipientsRefused
     except ImportError:  # pragma: no cover - anymail is a dependency
         return None
-    if isinstance(exc, AnymailRecipientsRefused):
-        return RecipientRefused(550, str(exc))
-    return None
+    if not isinstance(exc, AnymailRecipientsRefused):
+        return None
+    # The service says "invalid" (the address cannot receive mail: a dead mailbox) or
+    # "rejected" (its own policy or suppression list: recorded, the address is kept).
+    status = getattr(getattr(message, "anymail_status", None), "status", None) or set()
+    if "invalid" in status:
+        return RecipientRefused(550, f"5.1.1 The email service reports an invalid address: {exc}")
+    return RecipientRefused(550, f"5.7.1 Rejected by the email service: {exc}")

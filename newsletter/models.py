@@ -81,6 +81,10 @@ class SubscriptionEvent(models.Model):
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
         BOUNCED = "bounced", _("Hard bounce")
         COMPLAINED = "complained", _("Spam complaint")
+        # A permanent refusal that says nothing about the mailbox (policy, content): recorded,
+        # the address stays on the list.
+        REFUSED = "refused", _("Message refused (address kept)")
+        LIFTED = "lifted", _("Suppression lifted by staff")
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)

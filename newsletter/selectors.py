@@ -19,6 +19,14 @@ def subscriber_for_email(*, email: str) -> Subscriber | None:
     return Subscriber.objects.filter(email=normalise_email(email)).first()
 
 
+def subscriber_still_consents(*, subscriber: Subscriber) -> bool:
+    """The address confirmed its subscription and has not unsubscribed since (a suppression
+    was not its choice, so lifting one subscribes it again)."""
+    return subscriber.confirmed_at is not None and (
+        subscriber.unsubscribed_at is None or subscriber.unsubscribed_at < subscriber.confirmed_at
+    )
+
+
 def subscriber_for_user(*, user: Any) -> Subscriber | None:
     if not getattr(user, "is_authenticated", False) or not user.email:
         return None

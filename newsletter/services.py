@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from icmec.text import clean_text
-from newsletter import mail, rendering, selectors, tokens
+from newsletter import bounces, mail, rendering, selectors, tokens
 from newsletter.models import Delivery, Issue, Subscriber, SubscriptionEvent
 
 logger = logging.getLogger(__name__)
@@ -183,11 +183,13 @@ def subscriber_unsubscribe_by_token(*, token: str, method: str) -> Subscriber:
     return subscriber_unsubscribe(subscriber=subscriber, method=method, issue_id=issue_id)
 
 
-def subscriber_suppress(*, email: str, kind: str, reason: str) -> Subscriber | None:
-    """Stop mailing an address that hard-bounced or complained (from SMTP or a webhook).
+def subscriber_suppress(
+    *, email: str, kind: str, reason: str, issue_id: int | None = None
+) -> Subscriber | None:
+    """Stop mailing an address whose mailbox is dead or that complained (SMTP, webhook, DSN).
 
-    Unknown addresses are ignored; an address already unsubscribed keeps that status but the
-    event is still recorded.
+    Only `bounces.classify` decides that a mailbox is dead. Unknown addresses are ignored; an
+    address already unsubscribed keeps that status but the event is still recorded.
     """
     email = selectors.normalise_email(email)
     with transaction.atomic():
@@ -199,8 +201,45 @@ def subscriber_suppress(*, email: str, kind: str, reason: str) -> Subscriber | N
             subscriber.token_version += 1
         subscriber.suppressed_reason = reason[:255]
         subscriber.save(update_fields=["status", "token_version", "suppressed_reason"])
-        _event(subscriber, kind, detail=reason[:500])
+        _event(subscriber, kind, detail=reason[:500], issue_id=issue_id)
         _skip_unsent_deliveries(subscriber, reason=f"Suppressed: {kind}")
+    return subscriber
+
+
+def subscriber_record_refusal(
+    *, email: str, reason: str, issue_id: int | None = None
+) -> Subscriber | None:
+    """Record a permanent refusal that is not a dead mailbox (a policy or content refusal
+    reported by a webhook or a bounce message): the address stays on the list."""
+    subscriber = selectors.subscriber_for_email(email=email)
+    if subscriber is None:
+        return None
+    _event(subscriber, Kind.REFUSED, detail=reason[:500], issue_id=issue_id)
+    return subscriber
+
+
+def subscriber_lift_suppression(*, subscriber: Subscriber, actor: Any, reason: str) -> Subscriber:
+    """Staff put a suppressed address back (e.g. the bounce was a mistake of the receiving
+    server); who, when and why are recorded in the consent trail.
+
+    An address that had confirmed (and not unsubscribed since) is subscribed again: the
+    suppression was not its choice. Any other goes back to pending, and joins only by
+    confirming. Raises `ValidationError` without a reason or if the address is not suppressed.
+    """
+    reason = clean_text(reason or "", max_length=500).strip()
+    if not reason:
+        raise ValidationError("Say why the suppression is lifted.")
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if subscriber.status != Status.SUPPRESSED:
+            raise ValidationError("This address is not suppressed.")
+        consented = selectors.subscriber_still_consents(subscriber=subscriber)
+        subscriber.status = Status.CONFIRMED if consented else Status.PENDING
+        previous = subscriber.suppressed_reason
+        subscriber.suppressed_reason = ""
+        subscriber.save(update_fields=["status", "suppressed_reason"])
+        detail = f"{reason} (was: {previous})" if previous else reason
+        _event(subscriber, Kind.LIFTED, source="staff", actor=actor, detail=detail[:500])
     return subscriber
 
 
@@ -280,9 +319,9 @@ def confirmation_email_send(*, subscriber_id: int, source: str, requested_at: st
             subscriber_uuid=subscriber.uuid, version=subscriber.token_version, source=source
         )
         confirm_url = rendering.absolute_url(reverse("newsletter:confirm", kwargs={"token": token}))
-        rendered = rendering.render_transactional(
-            "confirm", {"first_name": subscriber.first_name, "confirm_url": confirm_url}
-        )
+        # No name in it: the address is not confirmed yet, so whatever name was typed with it
+        # must not reach its inbox (it would let anyone mail their words to any address).
+        rendered = rendering.render_transactional("confirm", {"confirm_url": confirm_url})
         _send_transactional(subscriber.email, rendered)
         subscriber.confirmation_sent_at = timezone.now()
         subscriber.save(update_fields=["confirmation_sent_at"])
@@ -731,7 +770,8 @@ def _handle_refusal(
     if exc.permanent:
         _record(row.id, Delivery.Status.FAILED, str(exc))
         outcome.failed += 1
-        if exc.hard_bounce:
+        # Only a dead mailbox is suppressed; a policy refusal (DMARC, blocklist) is recorded.
+        if bounces.classify(code=exc.code, text=exc.text).suppress:
             subscriber_suppress(email=row.email, kind=Kind.BOUNCED, reason=str(exc))
         return
     if row.attempts + 1 >= settings.NEWSLETTER_MAX_ATTEMPTS:
@@ -806,21 +846,29 @@ def subscriber_record_delivery_event(
     esp_name: str,
     reject_reason: str | None = None,
     esp_event: Any = None,
+    mta_response: str = "",
 ) -> Subscriber | None:
-    """Act on an email service's tracking event: suppress hard bounces and complaints.
+    """Act on a tracking event from an email service or an SMTP relay that posts events.
 
-    Unsubscribes reported by the service (its own unsubscribe link or list-unsubscribe
-    handling) take the address off the list too. Other events (delivered, opened...) are not
-    stored: the newsletter does not track readers.
+    A hard bounce suppresses the address only when `bounces.classify` reads a dead mailbox in
+    the receiving server's answer (`mta_response`, else the service's `description`); other
+    hard bounces (policy, content) are recorded and keep the address. Complaints suppress.
+    Unsubscribes reported by the service take the address off the list too. Other events
+    (delivered, opened...) are not stored: the newsletter does not track readers.
     """
-    reason = f"{esp_name}: {description}".strip(": ")
+    words = " ".join(part for part in (mta_response, description) if part)
+    reason = f"{esp_name}: {words}".strip(": ")
     if event_type == "complained":
         return subscriber_suppress(email=email, kind=Kind.COMPLAINED, reason=reason)
     if event_type == "bounced" and not _is_soft_bounce(esp_event):
-        return subscriber_suppress(email=email, kind=Kind.BOUNCED, reason=reason)
+        if bounces.classify(text=words, permanent=True).suppress:
+            return subscriber_suppress(email=email, kind=Kind.BOUNCED, reason=reason)
+        return subscriber_record_refusal(email=email, reason=reason)
     if event_type == "rejected" and reject_reason in ("invalid", "bounced"):
         # The service refused to send: the address is invalid or on its bounce list.
         return subscriber_suppress(email=email, kind=Kind.BOUNCED, reason=reason)
+    if event_type == "rejected":
+        return subscriber_record_refusal(email=email, reason=reason)
     if event_type == "unsubscribed":
         subscriber = selectors.subscriber_for_email(email=email)
         if subscriber is not None:
@@ -838,3 +886,41 @@ def subscriber_unsubscribe_by_mailto(*, token: str) -> Subscriber | None:
     except tokens.InvalidToken:
         logger.info("Ignored an unsubscribe email with an invalid token")
         return None
+
+
+def delivery_record_bounce_report(
+    *, delivery_id: int, recipients: list[bounces.ReportedRecipient], source: str
+) -> Subscriber | None:
+    """Act on a bounce message (a DSN, RFC 3464) mailed back for one delivery.
+
+    The delivery is named by the signed bounce address it was sent to (VERP), so a forged
+    report cannot touch anyone else's address. A failure marks the delivery failed with the
+    server's reason; a dead mailbox (`5.1.x`) also suppresses the address, any other failure
+    is recorded and keeps it. Delays and successful deliveries change nothing. Safe to receive
+    twice.
+    """
+    failures = [r.verdict for r in recipients if r.verdict.permanent]
+    if not failures:
+        return None
+    # With several failed recipients (a forward), a dead mailbox outweighs a refusal.
+    verdict = max(failures, key=lambda v: v.suppress)
+    words = (
+        verdict.reason if verdict.status in verdict.reason else f"{verdict.status} {verdict.reason}"
+    )
+    reason = f"{source}: {words.strip()}"
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None or delivery.status != Delivery.Status.SENT:
+            # Only a message the server accepted can bounce later; one already marked failed
+            # by an earlier copy of this report is not counted twice.
+            return None
+        delivery.status = Delivery.Status.FAILED
+        delivery.error = f"Bounced later: {reason}"[:500]
+        delivery.save(update_fields=["status", "error"])
+        email = delivery.subscriber.email if delivery.subscriber_id else ""
+        issue_id = delivery.issue_id
+    if not email:
+        return None
+    if verdict.suppress:
+        return subscriber_suppress(email=email, kind=Kind.BOUNCED, reason=reason, issue_id=issue_id)
+    return subscriber_record_refusal(email=email, reason=reason, issue_id=issue_id)

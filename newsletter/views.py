@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from blog.middleware import mark_public, public_cache
+from icmec.clientip import client_ip
 from newsletter import ratelimit, rendering, selectors, services, tokens
 from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, Subscriber
@@ -76,7 +76,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST)
     if form.is_bot:
         return redirect("newsletter:check_inbox")
-    ip = get_adapter(request).get_client_ip(request) or "unknown"
+    ip = client_ip(request) or "unknown"
     if not ratelimit.hit("ip", ip, settings.NEWSLETTER_SUBSCRIBE_RATE_IP):
         form.is_valid()
         form.add_error(

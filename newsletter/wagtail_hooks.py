@@ -15,6 +15,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from icmec.spreadsheets import FormulaSafeCSVExportMixin
 from newsletter import admin_views
 from newsletter.models import Issue, Subscriber
 
@@ -83,7 +84,8 @@ class IssueViewSet(SnippetViewSet):
     ordering = ["-created_at"]
 
 
-class SubscriberIndexView(IndexView):
+class SubscriberIndexView(FormulaSafeCSVExportMixin, IndexView):
+    # Names and addresses are typed by the public: the CSV export must not run them.
     # The add view is the import (see SubscriberViewSet.add_view).
     add_item_label = _("Import subscribers")
 
@@ -160,6 +162,11 @@ def register_newsletter_admin_urls():
             "subscribers/<int:pk>/unsubscribe/",
             admin_views.SubscriberUnsubscribeView.as_view(),
             name="unsubscribe",
+        ),
+        path(
+            "subscribers/<int:pk>/lift-suppression/",
+            admin_views.SubscriberLiftSuppressionView.as_view(),
+            name="lift_suppression",
         ),
     ]
     return [path("newsletter/", include((urls, "newsletter_admin")))]

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from icmec.clientip import client_ip
 from portal import services
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """The client's address for allauth's rate limits and the sessions list: the project's
+        one rule (`TRUSTED_PROXIES`), instead of allauth's count of proxies."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
     def save_user(self, request, user, form, commit=True):
         """Save the new account and record the application's answers with it."""
         with transaction.atomic():

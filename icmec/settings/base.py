@@ -21,6 +21,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies and load balancers in front of the site (addresses or CIDR ranges): their
+# X-Forwarded-For is believed, so that rate limits count each client (icmec.clientip).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # The public address of the site, used in emails, feeds and canonical URLs outside a request.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
@@ -231,15 +234,18 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
+# Anymail's settings (ANYMAIL_WEBHOOK_SECRET, signing keys...) are read whatever sends the mail:
+# the tracking and inbound webhooks also serve SMTP delivery through a relay that posts events
+# (bounces, complaints) and an inbound route for bounce messages.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in env.ENVIRON.items()
+    if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
+}
 if ANYMAIL_ESP:
     # e.g. ANYMAIL_ESP=postmark with ANYMAIL_POSTMARK_SERVER_TOKEN,
     # or ANYMAIL_ESP=mailgun with ANYMAIL_MAILGUN_API_KEY.
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
-    ANYMAIL = {
-        key.removeprefix("ANYMAIL_"): value
-        for key, value in env.ENVIRON.items()
-        if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
-    }
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Celery. With no broker configured, the filesystem transport under .data/ lets `make run` work
@@ -271,6 +277,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "icmec.celery:Scheduler"  # creates the data folder it writes to
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {
         "task": "blog.tasks.publish_scheduled",
@@ -478,6 +485,11 @@ NEWSLETTER_STALE_AFTER_SECONDS = env.int("NEWSLETTER_STALE_AFTER_SECONDS", defau
 # Sign-up rate limits: "count/seconds", per client IP and per email address.
 NEWSLETTER_SUBSCRIBE_RATE_IP = env.str("NEWSLETTER_SUBSCRIBE_RATE_IP", default="20/3600")
 NEWSLETTER_SUBSCRIBE_RATE_EMAIL = env.str("NEWSLETTER_SUBSCRIBE_RATE_EMAIL", default="3/3600")
+# The envelope sender (Return-Path) of newsletter messages sent over SMTP: each delivery gets
+# its own signed address, `bounces+<delivery>-<signature>@domain` (VERP), so that a bounce
+# message mailed back names the delivery. Route that address's mail to the inbound webhook.
+# Empty: the sender's address, and bounce messages are not read.
+NEWSLETTER_BOUNCE_ADDRESS = env.str("NEWSLETTER_BOUNCE_ADDRESS", default="")
 CELERY_BEAT_SCHEDULE["newsletter-send-scheduled"] = {
     "task": "newsletter.tasks.send_scheduled_issues",
     "schedule": crontab(),  # every minute

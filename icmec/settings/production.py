@@ -11,6 +11,9 @@ if env.str("ANYMAIL_ESP", default=""):
     # Without it the email service's webhooks (bounces, complaints, mailto: unsubscribes) would
     # be switched off (see newsletter/urls.py): a bounce would never suppress an address.
     _required.append("ANYMAIL_WEBHOOK_SECRET")
+elif env.str("NEWSLETTER_BOUNCE_ADDRESS", default=""):
+    # Bounce messages mailed to that address arrive through the inbound webhook.
+    _required.append("ANYMAIL_WEBHOOK_SECRET")
 _missing = [name for name in _required if not env.str(name, default="")]
 if _missing:
     raise ImproperlyConfigured(

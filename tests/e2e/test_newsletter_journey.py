@@ -72,7 +72,7 @@ def test_subscribe_compose_send_unsubscribe(live_server, new_page):
     assert test_mail.subject == "[Test] Spring news from ICMEC Australia"
 
     admin.get_by_label("I have checked the test email").check()
-    admin.get_by_role("button", name=re.compile("Send to 1 subscribers now")).click()
+    admin.get_by_role("button", name=re.compile("Send to 1 subscriber now")).click()
     admin.wait_for_url(f"**/admin/newsletter/issues/{issue.pk}/report/")
     assert admin.locator("[data-count=sent]").inner_text() == "1"
 

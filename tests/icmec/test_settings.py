@@ -54,3 +54,35 @@ def test_production_with_an_email_service_refuses_to_start_without_a_webhook_sec
     assert "ImproperlyConfigured" in refused.stderr
     assert "ANYMAIL_WEBHOOK_SECRET" in refused.stderr
     assert started.returncode == 0, started.stderr
+
+
+def test_the_email_service_webhooks_are_configured_with_smtp_delivery_too():
+    """ANYMAIL_* settings do not depend on ANYMAIL_ESP: an SMTP relay can post its events."""
+    env = PRODUCTION_ENV | {
+        "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
+        "ANYMAIL_WEBHOOK_SECRET": "hook-user:long-secret",
+        "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY": "signing-key",
+    }
+    code = (
+        "from django.conf import settings; "
+        "print(settings.EMAIL_BACKEND); "
+        "print(sorted(settings.ANYMAIL.items()))"
+    )
+
+    result = _manage("shell", "-c", code, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "django.core.mail.backends.smtp.EmailBackend" in result.stdout
+    assert "('WEBHOOK_SECRET', 'hook-user:long-secret')" in result.stdout
+    assert "('MAILGUN_WEBHOOK_SIGNING_KEY', 'signing-key')" in result.stdout
+
+
+def test_production_with_a_bounce_address_needs_the_webhook_secret():
+    env = PRODUCTION_ENV | {"NEWSLETTER_BOUNCE_ADDRESS": "bounces@news.example.org"}
+
+    refused = _manage("check", env=env)
+    started = _manage("check", env=env | {"ANYMAIL_WEBHOOK_SECRET": "hook-user:long-secret"})
+
+    assert refused.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET" in refused.stderr
+    assert started.returncode == 0, started.stderr

@@ -168,6 +168,22 @@ def test_subscribers_search_filter_and_export(staff_client):
     ]
 
 
+def test_the_subscriber_export_neutralises_formulas(staff_client):
+    SubscriberFactory(email="-x@example.org", first_name='=HYPERLINK("http://evil.example")')
+    SubscriberFactory(email="ann@example.org", first_name="@SUM(A1)")
+    SubscriberFactory(email="bob@example.org", first_name="Bob")
+
+    export = staff_client.get("/admin/snippets/newsletter/subscriber/?export=csv")
+
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    cells = {row[0]: row[1] for row in rows[1:]}
+    assert cells == {
+        "'-x@example.org": '\'=HYPERLINK("http://evil.example")',
+        "ann@example.org": "'@SUM(A1)",
+        "bob@example.org": "Bob",
+    }
+
+
 def test_import_with_attested_consent(staff_client, staff, run_on_commit):
     SubscriberFactory(email="left@example.org", status="unsubscribed")
     upload = SimpleUploadedFile(
@@ -300,3 +316,125 @@ def test_the_live_preview_in_the_editor_shows_the_email(staff_client):
     assert 'style="' in email
     text = staff_client.get(url, {"mode": "text"}).content.decode()
     assert "A HEADING TYPED JUST NOW" in text
+
+
+def test_staff_can_lift_a_suppression_and_it_is_recorded(staff_client, staff):
+    from newsletter import services
+
+    subscriber = SubscriberFactory(email="wrongly@bigmail.example")
+    services.subscriber_suppress(
+        email=subscriber.email, kind="bounced", reason="550 5.1.1 user unknown (server fault)"
+    )
+    inspect = f"/admin/snippets/newsletter/subscriber/inspect/{subscriber.pk}/"
+    url = f"/admin/newsletter/subscribers/{subscriber.pk}/lift-suppression/"
+    assert url in staff_client.get(inspect).content.decode()
+    page = staff_client.get(url).content.decode()
+    assert "550 5.1.1 user unknown (server fault)" in page
+    assert "subscribes it again" in page
+
+    # No reason: the form comes back with the error, and nothing changes.
+    refused = staff_client.post(url, {"reason": "  "})
+    assert refused.status_code == 200
+    assert "Say why the suppression is lifted." in refused.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.SUPPRESSED
+
+    response = staff_client.post(url, {"reason": "Their provider fixed its <b>directory</b>"})
+
+    assert response.status_code == 302 and response["Location"] == inspect
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    assert subscriber.suppressed_reason == ""
+    event = subscriber.events.get(kind="lifted")
+    assert (event.actor, event.source) == (staff, "staff")
+    assert event.detail.startswith("Their provider fixed its <b>directory</b>")
+    assert "was: 550 5.1.1" in event.detail
+    trail = staff_client.get(inspect).content.decode()
+    assert "Suppression lifted by staff" in trail
+    assert "&lt;b&gt;directory&lt;/b&gt;" in trail
+    # Not suppressed any more: the page sends staff back to the subscriber.
+    assert staff_client.get(url)["Location"] == inspect
+
+
+def test_lifting_the_suppression_of_an_address_that_never_confirmed_makes_it_pending(
+    staff_client,
+):
+    from newsletter import services
+
+    subscriber = SubscriberFactory(status="pending", confirmed_at=None, confirmed_source="")
+    services.subscriber_suppress(email=subscriber.email, kind="bounced", reason="5.1.1")
+
+    staff_client.post(
+        f"/admin/newsletter/subscribers/{subscriber.pk}/lift-suppression/", {"reason": "typo"}
+    )
+
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING
+
+
+def test_lifting_a_suppression_needs_the_change_permission(client):
+    from django.contrib.auth.models import Permission
+
+    from newsletter import services
+
+    clerk = make_staff(email="clerk@example.org")
+    clerk.groups.clear()
+    clerk.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    login_staff(client, clerk)
+    subscriber = SubscriberFactory()
+    services.subscriber_suppress(email=subscriber.email, kind="bounced", reason="5.1.1")
+
+    response = client.post(
+        f"/admin/newsletter/subscribers/{subscriber.pk}/lift-suppression/", {"reason": "x"}
+    )
+
+    assert response.status_code in (302, 403)
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.SUPPRESSED
+
+
+def _import(staff_client, run_on_commit, content: bytes) -> str:
+    upload = SimpleUploadedFile("people.csv", content, content_type="text/csv")
+    with run_on_commit(execute=True):
+        response = staff_client.post(
+            "/admin/snippets/newsletter/subscriber/add/",
+            {"csv_file": upload, "consent_attested": "on", "consent_note": "Event sign-up"},
+        )
+    return " ".join(response.content.decode().split())
+
+
+def test_import_counts_speak_in_the_singular_and_the_plural(staff_client, run_on_commit):
+    SubscriberFactory(email="there@example.org")
+    SubscriberFactory(email="left@example.org", status="unsubscribed")
+
+    one = _import(staff_client, run_on_commit, b"email\nnew@example.org\nthere@example.org\n")
+    assert "1 new address added." in one
+    assert "1 address subscribed at once (consent attested)." in one
+    assert "1 was already subscribed." in one
+
+    SubscriberFactory(email="left2@example.org", status="suppressed")
+    two = _import(
+        staff_client,
+        run_on_commit,
+        b"email\na@example.org\nb@example.org\nleft@example.org\nleft2@example.org\n",
+    )
+    assert "2 new addresses added." in two
+    assert "0 were already subscribed." in two
+    assert "2 left out because they unsubscribed or bounced before" in two
+
+    single_left_out = _import(staff_client, run_on_commit, b"email\nleft@example.org\n")
+    assert "1 left out because it unsubscribed or bounced before" in single_left_out
+
+
+def test_sending_to_one_subscriber_says_so_in_the_singular(staff_client, run_on_commit):
+    SubscriberFactory()
+    issue = IssueFactory()
+    url = f"/admin/newsletter/issues/{issue.pk}/send/"
+
+    page = " ".join(staff_client.get(url).content.decode().split())
+    assert "Send to 1 subscriber now" in page
+    assert "will go to <strong>1</strong> confirmed subscriber." in page
+
+    with run_on_commit(execute=True):
+        response = staff_client.post(url, {"action": "send", "confirm": "on"}, follow=True)
+    assert "Sending to 1 subscriber." in response.content.decode()

@@ -11,6 +11,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from anymail.backends.test import EmailBackend as AnymailTestBackend
+from anymail.message import AnymailRecipientStatus
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -307,6 +309,46 @@ def test_a_permanent_refusal_is_recorded_and_suppresses_the_address(smtp_setting
     assert issue.status == Issue.Status.SENT
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550 5.7.26 This mail has been blocked because the sender is unauthenticated.",
+        "550 5.7.1 Service unavailable, client host blocked using Spamhaus",
+        "554 5.7.9 Message not accepted for policy reasons",
+        "550 Message rejected as spam",
+    ],
+)
+def test_a_policy_refusal_is_recorded_and_keeps_the_address(smtp_settings, reply):
+    """One DMARC mistake at a large provider must not remove all its readers."""
+    reader = SubscriberFactory(email="reader@bigmail.example")
+    smtp_settings.handler.replies["reader@bigmail.example"] = reply
+    issue = IssueFactory()
+    services.issue_start_sending(issue_id=issue.pk)
+
+    outcome = services.delivery_batch_send(issue_id=issue.pk)
+
+    assert outcome.failed == 1
+    failed = Delivery.objects.get()
+    assert failed.status == Delivery.Status.FAILED
+    assert failed.error == reply
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.CONFIRMED
+    assert not reader.events.filter(kind="bounced").exists()
+
+
+def test_a_dead_mailbox_reply_without_an_enhanced_code_suppresses(smtp_settings):
+    reader = SubscriberFactory(email="left@example.org")
+    smtp_settings.handler.replies["left@example.org"] = "550 <left@example.org>... User unknown"
+    issue = IssueFactory()
+    services.issue_start_sending(issue_id=issue.pk)
+
+    services.delivery_batch_send(issue_id=issue.pk)
+
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.SUPPRESSED
+    assert "User unknown" in reader.suppressed_reason
+
+
 def test_a_temporary_refusal_defers_that_recipient_with_backoff(
     smtp_settings, django_capture_on_commit_callbacks
 ):
@@ -402,3 +444,32 @@ def test_non_ascii_bodies_fall_back_to_quoted_printable_without_8bitmime():
 
     html = message_from_bytes(seven_bit, policy=policy.default).get_payload()[1]
     assert html.get_content() == "<p>Café https://x.example/u/1/</p>"
+
+
+class RefusingServiceBackend(AnymailTestBackend):
+    """Anymail's test backend, as an email API that refuses two addresses."""
+
+    def parse_recipient_status(self, response, payload, message):
+        statuses = {"invalid@example.org": "invalid", "blocked@example.org": "rejected"}
+        return {
+            email: AnymailRecipientStatus(message_id=None, status=statuses.get(email, "sent"))
+            for email in payload.recipient_emails
+        }
+
+
+def test_an_email_api_refusal_suppresses_only_an_invalid_address(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingServiceBackend"
+    invalid = SubscriberFactory(email="invalid@example.org")
+    blocked = SubscriberFactory(email="blocked@example.org")
+    SubscriberFactory(email="fine@example.org")
+    issue = IssueFactory()
+    services.issue_start_sending(issue_id=issue.pk)
+
+    outcome = services.delivery_batch_send(issue_id=issue.pk)
+
+    assert (outcome.sent, outcome.failed) == (1, 2)
+    invalid.refresh_from_db()
+    blocked.refresh_from_db()
+    assert invalid.status == Subscriber.Status.SUPPRESSED
+    assert blocked.status == Subscriber.Status.CONFIRMED
+    assert "Rejected by the email service" in Delivery.objects.get(email=blocked.email).error

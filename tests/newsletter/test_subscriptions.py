@@ -37,7 +37,9 @@ def test_a_new_address_becomes_pending_and_gets_a_confirmation_link(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         subscriber = services.subscriber_subscribe(
-            email="  Reader@Example.ORG ", first_name="Ann", source="footer"
+            email="  Reader@Example.ORG ",
+            first_name="Buy cheap pills at spam.example",
+            source="footer",
         )
 
     assert subscriber.email == "reader@example.org"
@@ -46,7 +48,10 @@ def test_a_new_address_becomes_pending_and_gets_a_confirmation_link(
     message = mail.outbox[0]
     assert message.to == ["reader@example.org"]
     assert "confirm" in message.subject.lower()
-    assert "Hello Ann," in message.body
+    # The name typed with an address nobody confirmed is not mailed to it.
+    assert subscriber.first_name == "Buy cheap pills at spam.example"
+    assert "Hello,\n" in message.body
+    assert "spam.example" not in message.body + message.alternatives[0][0]
     html = message.alternatives[0][0]
     assert 'style="' in html  # CSS inlined for email clients
     assert confirmation_link(message) in html
@@ -292,6 +297,7 @@ def test_import_without_attestation_sends_confirmation_emails(django_capture_on_
         )
     assert result.added == 2 and result.confirmed == 0
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
+    assert not any("Bo" in m.body.split() for m in mail.outbox)
     assert set(Subscriber.objects.values_list("status", flat=True)) == {Status.PENDING}
 
 

@@ -29,9 +29,10 @@ def subscribe(django_capture_on_commit_callbacks):
 
     def post(client, **data):
         payload = {"email": "ann@example.org", "consent": "on", "form_id": "footer"}
+        meta = {key: data.pop(key) for key in list(data) if key.isupper()}
         payload.update(data)
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(URL, payload, **SAME_ORIGIN)
+            return client.post(URL, payload, **SAME_ORIGIN, **meta)
 
     return post
 
@@ -143,6 +144,40 @@ def test_rate_limit_per_ip(client, settings, subscribe):
     assert "Too many sign-up attempts" in html
     assert 'value="p4@example.org"' in html
     assert not Subscriber.objects.filter(email="p4@example.org").exists()
+
+
+def test_behind_a_trusted_proxy_each_reader_has_their_own_allowance(client, settings, subscribe):
+    settings.NEWSLETTER_SUBSCRIBE_RATE_IP = "2/3600"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    def through_proxy(reader_ip, n, forwarded_prefix=""):
+        return subscribe(
+            client,
+            email=f"r{n}@example.org",
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR=f"{forwarded_prefix}{reader_ip}",
+        )
+
+    assert [through_proxy("203.0.113.1", n).status_code for n in range(3)] == [302, 302, 429]
+    # Another reader behind the same proxy is not held back by the first.
+    assert through_proxy("203.0.113.2", 10).status_code == 302
+    # Writing one's own X-Forwarded-For changes nothing: the proxy appends the real address.
+    assert through_proxy("203.0.113.1", 11, forwarded_prefix="198.51.100.77, ").status_code == 429
+
+
+def test_a_client_that_is_not_a_proxy_cannot_choose_its_address(client, settings, subscribe):
+    settings.NEWSLETTER_SUBSCRIBE_RATE_IP = "2/3600"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    statuses = [
+        subscribe(
+            client,
+            email=f"s{n}@example.org",
+            REMOTE_ADDR="198.51.100.9",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
 
 
 def test_rate_limit_per_address_gives_the_same_answer_without_more_mail(

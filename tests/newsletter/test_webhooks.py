@@ -218,3 +218,34 @@ def test_mail_to_the_unsubscribe_address_unsubscribes(client, anymail_settings):
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
     assert subscriber.events.get(kind="unsubscribed").source == "mailto"
     assert other.status == Subscriber.Status.CONFIRMED
+
+
+def test_a_hard_bounce_for_a_policy_reason_is_recorded_and_keeps_the_address(
+    client, anymail_settings
+):
+    """A "hard bounce" from the service is judged by the receiving server's answer."""
+    subscriber = SubscriberFactory(email="reader@bigmail.example")
+    payload = postmark_bounce("reader@bigmail.example")
+    payload["Description"] = "The server was unable to deliver your message."
+    payload["Details"] = "smtp;550 5.7.26 Unauthenticated email from example.org is not accepted"
+
+    response = post_postmark(client, payload)
+
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    event = subscriber.events.get()
+    assert event.kind == "refused"
+    assert "5.7.26" in event.detail
+
+
+def test_the_webhooks_work_when_the_newsletter_is_sent_over_smtp(client, anymail_settings):
+    """An SMTP relay that posts events (Postmark's, Mailgun's...) reports bounces here too."""
+    anymail_settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    subscriber = SubscriberFactory(email="gone@example.org")
+
+    response = post_postmark(client, postmark_bounce("gone@example.org"))
+
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.SUPPRESSED

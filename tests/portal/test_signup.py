@@ -55,6 +55,9 @@ def test_sign_up_records_the_application_and_sends_a_verification_link(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["jordan.lee@bank.example"]
     assert "/accounts/confirm-email/" in mail.outbox[0].body
+    # The address is not verified yet: the name typed with it is not mailed to it.
+    assert "Jordan" not in mail.outbox[0].body and "Lee" not in mail.outbox[0].body
+    assert "your email address was given to register" in mail.outbox[0].body
 
 
 def test_verifying_the_email_puts_the_application_in_the_queue_and_shows_under_review(
