@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.safestring import mark_safe
 
 from portal.countries import COUNTRIES
+from portal.links import linkedin_profile_url
 from portal.models import MemberProfile, Report, Sector
 from portal.photos import validate_photo
 from portal.services import PROFILE_FIELDS
@@ -166,6 +167,10 @@ class ProfileForm(forms.ModelForm):
         if not self.instance.photo_key:
             del self.fields["remove_photo"]
 
+    def clean_linkedin(self):
+        value = self.cleaned_data.get("linkedin", "")
+        return linkedin_profile_url(value) if value else ""
+
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo:
@@ -192,7 +197,7 @@ class NotificationPreferencesForm(forms.Form):
 
 class ConnectionRequestForm(forms.Form):
     note = forms.CharField(
-        label="Add a note (optional)",
+        label="Add a note",
         required=False,
         max_length=1000,
         help_text="Say who you are and why you would like to connect.",
