@@ -71,6 +71,18 @@ def user_has_member_profile(user: User | AnonymousUser) -> bool:
     return user._has_profile_cache
 
 
+def email_taken_by_another(*, email: str, user: User) -> bool:
+    """Whether an account other than `user`'s signs in with, or has confirmed, this address."""
+    from allauth.account.models import EmailAddress
+
+    return (
+        User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .exclude(user=user)
+        .exists()
+    )
+
+
 def membership_for(user: User) -> Membership | None:
     return Membership.objects.filter(user=user).first()
 

@@ -171,6 +171,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # Each change of address emails the address typed, whoever it belongs to.
+    "portal_change_email": "3/h/user,10/d/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ICMEC Australia"
@@ -422,7 +424,10 @@ LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
 
 # --- Member portal ---
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "portal.forms.MemberSignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "portal.forms.MemberSignupForm",
+    "add_email": "portal.forms.MemberEmailChangeForm",
+}
 # A field bots fill in and people never see (hidden by the `honeypot` class, not an inline style).
 ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "fax_number"
 ACCOUNT_CHANGE_EMAIL = True  # one address per account; changing it needs re-authentication
