@@ -164,6 +164,8 @@ def message_digest_send(*, user_id: int) -> int:
     messages = list(
         Message.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(recipient_id=user_id, read_at__isnull=True, email_sent_at__isnull=True)
+        # Nothing from a member who has since blocked the recipient, not even their name.
+        .exclude(sender__in=selectors.blockers_of(profile.user))
         .select_related("sender")
         .order_by("created_at")
     )

@@ -390,3 +390,24 @@ def test_without_a_staff_mailbox_emails_do_not_ask_for_a_reply(
     assert message.reply_to == []
     assert "reply" not in message.body
     assert f"{settings.SITE_URL}/contact/" in message.body
+
+
+def test_the_message_digest_does_not_name_a_member_who_has_since_blocked_the_recipient(
+    member, peer, third
+):
+    from portal import notifications
+    from portal.models import Message
+
+    _connect(member, peer)
+    _connect(third, peer)
+    services.message_send(sender=member, recipient=peer, body="Before the block")
+    services.message_send(sender=third, recipient=peer, body="Hello")
+    services.member_block(blocker=member, blocked=peer)
+    Message.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    mail.outbox.clear()
+
+    assert notifications.message_digest_send(user_id=peer.pk) == 1
+
+    [message] = mail.outbox
+    assert third.get_full_name() in message.body
+    assert member.get_full_name() not in message.body
