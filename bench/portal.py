@@ -1,5 +1,7 @@
 """Benchmark of the member portal: the directory (search and filters) and a profile page, logged
-in, with 5,000 approved members, on gunicorn (2 workers) with the production settings.
+in, with 5,000 approved members, on gunicorn (2 workers) with the production settings; and the
+median time of a sign-up with an address that has an account and with a new one (sequential,
+interleaved: the two must be the same, or the time tells who is a member).
 
     make bench                       # the public site, then this
     .venv/bin/python bench/portal.py --members 5000 --duration 10 --connections 8
@@ -204,6 +206,84 @@ def run_wrk(url: str, *, cookie: str, duration: int, connections: int) -> harnes
     return harness.parse_wrk(completed.stdout)
 
 
+SIGNUP_EMAIL_PREFIX = "bench.signup."
+
+
+def _signup_once(base: str, email: str) -> float:
+    """Seconds the sign-up POST takes for `email` (after a GET for the form's CSRF token)."""
+    import http.client
+    import re
+    import time
+    from urllib.parse import urlencode, urlsplit
+
+    from django.core.cache import cache
+
+    cache.clear()  # sign-up's rate limit (per address) is not what is measured
+    netloc = urlsplit(base).netloc
+    connection = http.client.HTTPConnection(netloc, timeout=30)
+    try:
+        connection.request("GET", "/accounts/signup/")
+        response = connection.getresponse()
+        html = response.read().decode()
+        cookies = [
+            value.split(";", 1)[0]
+            for name, value in response.getheaders()
+            if name.lower() == "set-cookie"
+        ]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "first_name": "Bench",
+                "last_name": "Applicant",
+                "email": email,
+                "password1": "a-long-bench-password-42",
+                "password2": "a-long-bench-password-42",
+                "organisation": "Example Bank",
+                "job_title": "Analyst",
+                "sector": "financial_services",
+                "country": "AU",
+                "reason": "I investigate payments linked to child exploitation.",
+                "accept_terms": "on",
+            }
+        )
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(cookies),
+            "Origin": base,
+            "Referer": f"{base}/accounts/signup/",
+        }
+        started = time.perf_counter()
+        connection.request("POST", "/accounts/signup/", body=body, headers=headers)
+        answer = connection.getresponse()
+        answer.read()
+        elapsed = time.perf_counter() - started
+    finally:
+        connection.close()
+    if answer.status != 302:
+        raise SystemExit(f"sign-up answered {answer.status}")
+    return elapsed
+
+
+def signup_medians(base: str, attempts: int) -> tuple[float, float]:
+    """Median milliseconds of a sign-up with an address that has an account and with a new one,
+    interleaved (a busy moment slows both alike). They must not differ: the time would tell
+    who is a member. The new accounts are deleted afterwards."""
+    import statistics
+    import uuid
+
+    from portal.models import User
+
+    taken, new = [], []
+    try:
+        for _ in range(attempts):
+            taken.append(_signup_once(base, VIEWER_EMAIL))
+            new.append(_signup_once(base, f"{SIGNUP_EMAIL_PREFIX}{uuid.uuid4().hex}@example.org"))
+    finally:
+        User.objects.filter(email__startswith=SIGNUP_EMAIL_PREFIX).delete()
+    return statistics.median(taken) * 1000, statistics.median(new) * 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=5000)
@@ -211,6 +291,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--fresh", action="store_true", help="rebuild the data")
+    parser.add_argument(
+        "--signups", type=int, default=10, help="sign-ups per kind of address (0: skip)"
+    )
     args = parser.parse_args()
 
     database_url = os.environ.get(
@@ -296,6 +379,15 @@ def main() -> int:
                         "requests": result.requests,
                         "errors": result.errors,
                         "queries": queries,
+                    }
+                )
+            if args.signups:
+                taken_ms, new_ms = signup_medians(base, args.signups)
+                rows.append(
+                    {
+                        "scenario": "Sign-up: p50 address with an account / new address",
+                        "p50": f"{taken_ms:.1f} / {new_ms:.1f}",
+                        "requests": 2 * args.signups,
                     }
                 )
         load = " / ".join(f"{value:.1f}" for value in os.getloadavg())

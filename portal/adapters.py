@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from icmec.clientip import client_ip
-from portal import services
+from portal import selectors, services
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -41,6 +42,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             services.application_submit(user=email_address.user)
         return confirmed
+
+    def send_confirmation_mail(self, request, emailconfirmation, signup: bool) -> None:
+        """A link to confirm a new address; but an address that another account already uses
+        gets a note that changes nothing instead. Neither names the person who typed it (any
+        member can type anyone's address), and the asker is told the same either way."""
+        email = emailconfirmation.email_address.email
+        if not signup and selectors.email_taken_by_another(
+            email=email, user=emailconfirmation.email_address.user
+        ):
+            self.send_mail(
+                "account/email/email_change_address_taken",
+                email,
+                {"contact_url": settings.SITE_URL + "/contact/"},
+            )
+            return
+        super().send_confirmation_mail(request, emailconfirmation, signup)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's email in the request (its links and codes are made now) and hand

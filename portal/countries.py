@@ -1,6 +1,17 @@
 """ISO 3166-1 countries (code, English short name), sorted by name, for member profiles."""
 
-COUNTRIES: tuple[tuple[str, str], ...] = (
+import unicodedata
+
+
+def name_sort_key(name: str) -> tuple[str, str]:
+    """Sort key for names as a reader expects them, accents aside: "Côte d'Ivoire" among the
+    Cs before "Croatia", "Åland Islands" among the As. Ties keep a stable, accent-aware order."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    base = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return base.casefold(), name.casefold()
+
+
+_COUNTRIES: tuple[tuple[str, str], ...] = (
     ("AF", "Afghanistan"),
     ("AL", "Albania"),
     ("DZ", "Algeria"),
@@ -252,4 +263,7 @@ COUNTRIES: tuple[tuple[str, str], ...] = (
     ("AX", "Åland Islands"),
 )
 
+COUNTRIES: tuple[tuple[str, str], ...] = tuple(
+    sorted(_COUNTRIES, key=lambda item: name_sort_key(item[1]))
+)
 COUNTRY_NAMES: dict[str, str] = dict(COUNTRIES)

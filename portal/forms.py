@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from allauth.account.forms import SignupForm
+from allauth.account.forms import AddEmailForm, SignupForm
+from allauth.core import context as allauth_context
+from allauth.core import ratelimit
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.utils.safestring import mark_safe
 
 from portal.countries import COUNTRIES
+from portal.links import linkedin_profile_url
 from portal.models import MemberProfile, Report, Sector
 from portal.photos import validate_photo
 from portal.services import PROFILE_FIELDS
@@ -76,6 +80,17 @@ class MemberSignupForm(SignupForm):
         "accept_terms",
     ]
 
+    def try_save(self, request):
+        """Save the new account, or (for an address that already has one) email its owner.
+
+        Creating an account hashes the password, which is most of the time a sign-up takes;
+        a taken address would answer several times faster and so tell who has an account.
+        It hashes the password too, for nothing, so that both answers take the same time.
+        """
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1") or "")
+        return super().try_save(request)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Work email address"
@@ -92,6 +107,34 @@ class MemberSignupForm(SignupForm):
             self.fields[honeypot].widget.attrs = {"tabindex": "-1", "autocomplete": "off"}
             self.fields[honeypot].label = "Leave this field empty"
             self.fields[honeypot].is_honeypot = True
+
+
+class MemberEmailChangeForm(AddEmailForm):
+    """allauth's change-of-address form, with a limit on how often a member may ask.
+
+    Each request emails the address typed, whoever it belongs to (the answer must not say
+    whether another account uses it), so without a limit the form is a way to flood someone's
+    inbox. The same limit applies to every address, taken or not (ACCOUNT_RATE_LIMITS
+    "portal_change_email"); an attempt counts once it is made (after re-authentication).
+    """
+
+    rate_limit_action = "portal_change_email"
+    too_many_message = (
+        "You have asked to change your email address too many times. Please try again later."
+    )
+
+    def clean_email(self) -> str:
+        value = super().clean_email()
+        request = allauth_context.request
+        if not ratelimit.consume(
+            request, action=self.rate_limit_action, user=self.user, dry_run=True
+        ):
+            raise forms.ValidationError(self.too_many_message, code="rate_limited")
+        return value
+
+    def save(self, request):
+        ratelimit.consume(request, action=self.rate_limit_action, user=self.user)
+        return super().save(request)
 
 
 def _https_links(model_field, **kwargs):
@@ -166,6 +209,10 @@ class ProfileForm(forms.ModelForm):
         if not self.instance.photo_key:
             del self.fields["remove_photo"]
 
+    def clean_linkedin(self):
+        value = self.cleaned_data.get("linkedin", "")
+        return linkedin_profile_url(value) if value else ""
+
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo:
@@ -192,7 +239,7 @@ class NotificationPreferencesForm(forms.Form):
 
 class ConnectionRequestForm(forms.Form):
     note = forms.CharField(
-        label="Add a note (optional)",
+        label="Add a note",
         required=False,
         max_length=1000,
         help_text="Say who you are and why you would like to connect.",

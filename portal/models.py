@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Greatest, Least, Lower
 from django.utils import timezone
@@ -11,6 +12,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from portal.countries import COUNTRIES, COUNTRY_NAMES
+from portal.links import LinkedInProfileValidator, linkedin_profile_url
 
 
 class EmailUserManager(UserManager):
@@ -194,7 +196,13 @@ class MemberProfile(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True, max_length=300)
-    linkedin = models.URLField(_("LinkedIn profile"), blank=True, max_length=300)
+    linkedin = models.URLField(
+        _("LinkedIn profile"),
+        blank=True,
+        max_length=300,
+        validators=[LinkedInProfileValidator()],
+        help_text=_("The address of your profile, such as https://www.linkedin.com/in/your-name."),
+    )
     show_email = models.BooleanField(_("show my email address"), default=True)
     contact_visibility = models.CharField(
         _("who sees my contact details"),
@@ -228,6 +236,15 @@ class MemberProfile(models.Model):
     @property
     def country_name(self) -> str:
         return COUNTRY_NAMES.get(self.country, self.country)
+
+    @property
+    def linkedin_url(self) -> str:
+        """The LinkedIn address to link to: "" for one saved before only LinkedIn profiles were
+        accepted that is not one."""
+        try:
+            return linkedin_profile_url(self.linkedin) if self.linkedin else ""
+        except ValidationError:
+            return ""
 
     def photo_path(self, size: int) -> str:
         return f"{self.photo_key}-{size}.jpg"

@@ -6,6 +6,8 @@ when it was sent, in one transaction (an SMTP failure rolls back and the task re
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
@@ -32,6 +34,8 @@ def _url(name: str, *args) -> str:
 def send_templated(*, template: str, to: list[str], context: dict) -> None:
     """Render `portal/email/<template>_subject.txt` and `_message.txt` and send them."""
     context = {
+        "reply_to": settings.PORTAL_REPLY_TO_EMAIL,
+        "contact_url": settings.SITE_URL + "/contact/",
         "site_url": settings.SITE_URL,
         "site_name": settings.WAGTAIL_SITE_NAME,
         "account_url": _url("portal:account"),
@@ -43,12 +47,15 @@ def send_templated(*, template: str, to: list[str], context: dict) -> None:
 
 
 def send_plain(*, subject: str, body: str, to: list[str], html: str = "") -> None:
+    """Send one portal email from `PORTAL_FROM_EMAIL`, with replies going to the mailbox staff
+    read (`PORTAL_REPLY_TO_EMAIL`), when there is one."""
     prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX or ""
     if not subject.startswith(prefix):
         subject = prefix + subject
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+    reply_to = [settings.PORTAL_REPLY_TO_EMAIL] if settings.PORTAL_REPLY_TO_EMAIL else None
+    message_class = EmailMultiAlternatives if html else EmailMessage
+    message = message_class(subject, body, settings.PORTAL_FROM_EMAIL, to, reply_to=reply_to)
     if html:
-        message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to)
         message.attach_alternative(html, "text/html")
     message.send()
 
@@ -83,8 +90,10 @@ def decision_email_send(*, decision_id: int) -> bool:
 
 @transaction.atomic
 def connection_request_email_send(*, request_id: int) -> bool:
-    """Tell a member that someone asked to connect, unless they turned these emails off or
-    the request is no longer waiting."""
+    """Tell a member that someone asked to connect, unless they turned these emails off, the
+    request is no longer waiting, or a request between the two was already emailed in the last
+    `PORTAL_REQUEST_EMAIL_INTERVAL_DAYS` (withdrawing and asking again must not become a way
+    to flood someone's inbox: the request still shows in the portal)."""
     request = (
         ConnectionRequest.objects.select_for_update(of=("self",))
         .select_related("sender", "recipient__profile")
@@ -97,6 +106,9 @@ def connection_request_email_send(*, request_id: int) -> bool:
         return False
     profile = getattr(request.recipient, "profile", None)
     if profile is None or not profile.email_on_request:
+        return False
+    interval = timedelta(days=settings.PORTAL_REQUEST_EMAIL_INTERVAL_DAYS)
+    if selectors.pair_request_emailed_since(request=request, since=timezone.now() - interval):
         return False
     send_templated(
         template="connection_request",
@@ -152,6 +164,8 @@ def message_digest_send(*, user_id: int) -> int:
     messages = list(
         Message.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(recipient_id=user_id, read_at__isnull=True, email_sent_at__isnull=True)
+        # Nothing from a member who has since blocked the recipient, not even their name.
+        .exclude(sender__in=selectors.blockers_of(profile.user))
         .select_related("sender")
         .order_by("created_at")
     )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db.models import (
     Count,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -21,6 +23,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from portal.models import (
     Block,
@@ -37,6 +40,8 @@ from portal.models import (
 
 MEMBERS_GROUP = "Members"
 REVIEWERS_GROUP = "Member reviewers"
+# After a decline, the same member may ask the same person again only this much later.
+DECLINE_COOLDOWN = timedelta(days=30)
 
 
 def user_is_approved_member(user: User | AnonymousUser) -> bool:
@@ -66,6 +71,18 @@ def user_has_member_profile(user: User | AnonymousUser) -> bool:
     return user._has_profile_cache
 
 
+def email_taken_by_another(*, email: str, user: User) -> bool:
+    """Whether an account other than `user`'s signs in with, or has confirmed, this address."""
+    from allauth.account.models import EmailAddress
+
+    return (
+        User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+        or EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .exclude(user=user)
+        .exists()
+    )
+
+
 def membership_for(user: User) -> Membership | None:
     return Membership.objects.filter(user=user).first()
 
@@ -89,9 +106,24 @@ def _visible_to(viewer: User) -> QuerySet[MemberProfile]:
 
 def with_connection_state(queryset: QuerySet[MemberProfile], viewer: User) -> QuerySet:
     """Annotate the viewer's connection state to each profile: `is_connected`, `sent_request_id`
-    (the viewer's pending request to that person) and `received_request_id` (theirs)."""
+    (the viewer's pending request to that person), `received_request_id` (theirs) and
+    `ask_again_from` (when that person declined the viewer's last request less than
+    `DECLINE_COOLDOWN` ago: from when the viewer may ask again; else None)."""
     pending = ConnectionRequest.objects.filter(status=ConnectionRequest.Status.PENDING)
+    recent_decline = (
+        ConnectionRequest.objects.filter(
+            sender=viewer,
+            recipient=OuterRef("user"),
+            status=ConnectionRequest.Status.DECLINED,
+            responded_at__gt=timezone.now() - DECLINE_COOLDOWN,
+        )
+        .order_by("-responded_at")
+        .values("responded_at")[:1]
+    )
     return queryset.annotate(
+        ask_again_from=ExpressionWrapper(
+            Subquery(recent_decline) + Value(DECLINE_COOLDOWN), output_field=DateTimeField()
+        ),
         is_connected=Exists(Connection.objects.filter(user=viewer, peer=OuterRef("user"))),
         sent_request_id=Subquery(
             pending.filter(sender=viewer, recipient=OuterRef("user")).values("pk")[:1]
@@ -291,8 +323,16 @@ def nav_counts(user: User) -> NavCounts:
     return NavCounts(row["pending_requests"], row["unread_messages"])
 
 
+def blockers_of(user: User) -> QuerySet[Block]:
+    """Ids of the members who blocked `user` (as a subquery): `user` sees nothing of them, not
+    even the conversation they had."""
+    return Block.objects.filter(blocked=user).values("blocker")
+
+
 def unread_messages(user: User) -> QuerySet[Message]:
-    return Message.objects.filter(recipient=user, read_at__isnull=True)
+    return Message.objects.filter(recipient=user, read_at__isnull=True).exclude(
+        sender__in=blockers_of(user)
+    )
 
 
 def conversations_of(user: User) -> QuerySet[Conversation]:
@@ -307,7 +347,7 @@ def conversations_of(user: User) -> QuerySet[Conversation]:
         .values("n")
     )
     return (
-        Conversation.objects.filter(Q(user_low=user) | Q(user_high=user))
+        _conversations_of(user)
         .filter(messages__isnull=False)
         .distinct()
         .select_related("user_low__profile", "user_high__profile")
@@ -320,10 +360,19 @@ def conversations_of(user: User) -> QuerySet[Conversation]:
     )
 
 
+def _conversations_of(user: User) -> QuerySet[Conversation]:
+    blockers = blockers_of(user)
+    return Conversation.objects.filter(Q(user_low=user) | Q(user_high=user)).exclude(
+        Q(user_low__in=blockers) | Q(user_high__in=blockers)
+    )
+
+
 def conversation_for(*, user: User, conversation_id: int) -> Conversation | None:
-    """The conversation if the user is one of its two members; None for anyone else."""
+    """The conversation if the user is one of its two members and the other has not blocked
+    them; None for anyone else."""
     return (
-        Conversation.objects.filter(Q(user_low=user) | Q(user_high=user), pk=conversation_id)
+        _conversations_of(user)
+        .filter(pk=conversation_id)
         .select_related("user_low__profile", "user_high__profile")
         .first()
     )
@@ -332,6 +381,36 @@ def conversation_for(*, user: User, conversation_id: int) -> Conversation | None
 def conversation_between(user: User, other: User) -> Conversation | None:
     low, high = sorted([user.pk, other.pk])
     return Conversation.objects.filter(user_low_id=low, user_high_id=high).first()
+
+
+@dataclass(frozen=True)
+class ThreadPeer:
+    """What the viewer of a thread may know and do about the other member."""
+
+    state: str  # "available", "former", "blocked_by_viewer", "unavailable", "not_connected"
+
+    @property
+    def can_reply(self) -> bool:
+        return self.state == "available"
+
+    @property
+    def profile_visible(self) -> bool:
+        # Their profile page opens for the viewer (it answers 404 otherwise).
+        return self.state in ("available", "not_connected")
+
+
+def thread_peer(*, viewer: User, peer: User | None) -> ThreadPeer:
+    """Whether the viewer can answer the other member of a thread, and if not, why (in terms
+    the viewer may be told: a suspension shows as "not available")."""
+    if peer is None:
+        return ThreadPeer("former")
+    if has_blocked(viewer, peer):
+        return ThreadPeer("blocked_by_viewer")
+    if not approved_profiles().filter(user=peer).exists() or is_blocked_either_way(viewer, peer):
+        return ThreadPeer("unavailable")
+    if not are_connected(viewer, peer):
+        return ThreadPeer("not_connected")
+    return ThreadPeer("available")
 
 
 def thread_messages(conversation: Conversation) -> QuerySet[Message]:
@@ -349,6 +428,24 @@ def pending_applications() -> QuerySet[Membership]:
 
 def open_reports() -> QuerySet[Report]:
     return Report.objects.filter(status=Report.Status.OPEN).select_related("reporter", "reported")
+
+
+def requests_sent_since(*, sender: User, since: datetime) -> int:
+    """How many connection requests `sender` made since then, whatever became of them."""
+    return ConnectionRequest.objects.filter(sender=sender, created_at__gte=since).count()
+
+
+def pair_request_emailed_since(*, request: ConnectionRequest, since: datetime) -> bool:
+    """Whether another request between the same two members, either way, was emailed since."""
+    a, b = request.sender_id, request.recipient_id
+    return (
+        ConnectionRequest.objects.filter(
+            Q(sender_id=a, recipient_id=b) | Q(sender_id=b, recipient_id=a),
+            request_email_sent_at__gte=since,
+        )
+        .exclude(pk=request.pk)
+        .exists()
+    )
 
 
 def last_declined_at(*, sender: User, recipient: User) -> datetime | None:

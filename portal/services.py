@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,7 +39,7 @@ from portal.models import (
 )
 from portal.photos import SIZES, reencode_photo, validate_photo
 
-DECLINE_COOLDOWN = timedelta(days=30)
+DECLINE_COOLDOWN = selectors.DECLINE_COOLDOWN
 
 
 def _photo_storage():
@@ -299,9 +300,21 @@ def _require_visible_peer(user: User, other: User) -> None:
 @transaction.atomic
 def connection_request_send(*, sender: User, recipient: User, note: str = "") -> ConnectionRequest:
     """Ask another member to connect. One open request per pair; none to or from a blocked
-    member; after a decline, the same sender may ask again only after 30 days."""
+    member; after a decline, the same sender may ask again only after 30 days; at most
+    `PORTAL_CONNECTION_REQUESTS_PER_DAY` requests (withdrawn ones included) in 24 hours. The
+    recipient is emailed at most once per pair in `PORTAL_REQUEST_EMAIL_INTERVAL_DAYS` (see
+    `notifications.connection_request_email_send`)."""
     _require_participant(sender)
     _require_visible_peer(sender, recipient)
+    # One sender's requests one at a time, so two at once cannot both slip under the cap.
+    User.objects.select_for_update().filter(pk=sender.pk).first()
+    cap = settings.PORTAL_CONNECTION_REQUESTS_PER_DAY
+    day_ago = timezone.now() - timedelta(days=1)
+    if selectors.requests_sent_since(sender=sender, since=day_ago) >= cap:
+        raise ValidationError(
+            f"You have sent {cap} connection requests in the last 24 hours, the most a member "
+            "can send in a day. Please try again tomorrow."
+        )
     if selectors.are_connected(sender, recipient):
         raise ValidationError("You are already connected.")
     pending = ConnectionRequest.objects.filter(

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from blog.pagination import KnownPagePaginator
 from icmec.text import text_param
 from portal import selectors, services
-from portal.countries import COUNTRIES
+from portal.countries import COUNTRIES, name_sort_key
 from portal.forms import (
     ConnectionRequestForm,
     DeleteAccountForm,
@@ -77,19 +77,29 @@ def _status_page(request, status: int = 200):
     )
 
 
-def member_required(view):
-    """Approved members (and staff) only. Others who are logged in see where their application
-    stands, with a 403; anonymous visitors are sent to log in."""
-
+def _approved_members_only(view):
     @wraps(view)
     @login_required
-    @never_cache
     def wrapper(request, *args, **kwargs):
         if not selectors.user_is_approved_member(request.user):
-            return _status_page(request, status=403)
+            return never_cache(_status_page)(request, status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def member_required(view):
+    """Approved members (and staff) only. Others who are logged in see where their application
+    stands, with a 403; anonymous visitors are sent to log in. No copy of what members see is
+    kept anywhere (`no-store`)."""
+    return _approved_members_only(never_cache(view))
+
+
+def member_photo_required(view):
+    """As `member_required`, but the view sets its own Cache-Control: a photo may be kept by
+    the member's browser (`private`), so the directory does not download every thumbnail
+    again on each visit."""
+    return _approved_members_only(view)
 
 
 def participant_required(view):
@@ -184,7 +194,7 @@ def directory(request):
             "sectors": Sector.choices,
             "countries": sorted(
                 ((code, countries[code]) for code in present if code in countries),
-                key=lambda item: item[1],
+                key=lambda item: name_sort_key(item[1]),
             ),
             "expertise_options": selectors.directory_expertise(),
             "querystring": query.urlencode(),
@@ -217,7 +227,7 @@ def member(request, public_id):
 
 
 @require_GET
-@member_required
+@member_photo_required
 def photo(request, key: str, size: int):
     """A member's photo, for approved members only. Keys are random; the owner must still be
     visible to the viewer (approved, not blocked)."""
@@ -232,7 +242,9 @@ def photo(request, key: str, size: int):
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
+    # A key names one version of a photo (a new upload gets a new key), so a copy never goes
+    # stale; `private` keeps it out of shared caches (a proxy or CDN would serve it to anyone).
+    response["Cache-Control"] = f"private, max-age={settings.PORTAL_PHOTO_MAX_AGE}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -290,6 +302,14 @@ def connections(request):
 def connect(request, public_id):
     profile = _profile_or_404(request, public_id)
     form = ConnectionRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET" and profile.ask_again_from:
+        # Say so now rather than after they have written a note.
+        messages.info(
+            request,
+            f"{profile.user.get_full_name()} declined your last request. You can ask again "
+            f"from {timezone.localdate(profile.ask_again_from):%-d %B %Y}.",
+        )
+        return redirect("portal:member", profile.public_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.connection_request_send(
@@ -346,9 +366,15 @@ def request_withdraw(request, pk: int):
 
 
 @participant_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def connection_remove(request, public_id):
+    """GET asks for confirmation (a page of its own: no script needed); POST removes."""
     profile = _profile_or_404(request, public_id)
+    if request.method == "GET":
+        if not profile.is_connected:
+            messages.error(request, "You are not connected with this member.")
+            return redirect("portal:member", profile.public_id)
+        return render(request, "portal/disconnect.html", {"profile": profile})
     try:
         services.connection_remove(user=request.user, peer=profile.user)
     except ValidationError as error:
@@ -446,11 +472,8 @@ def conversation(request, pk: int):
     if thread is None:
         raise Http404
     peer = thread.other(user)
-    can_reply = (
-        peer is not None
-        and selectors.are_connected(user, peer)
-        and not selectors.is_blocked_either_way(user, peer)
-    )
+    peer_state = selectors.thread_peer(viewer=user, peer=peer)
+    can_reply = peer_state.can_reply
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_reply:
@@ -474,6 +497,7 @@ def conversation(request, pk: int):
             "thread_messages": selectors.thread_messages(thread),
             "form": form,
             "can_reply": can_reply,
+            "peer_state": peer_state,
         },
     )
 

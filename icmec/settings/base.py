@@ -174,6 +174,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # Each change of address emails the address typed, whoever it belongs to.
+    "portal_change_email": "3/h/user,10/d/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ICMEC Australia"
@@ -429,7 +431,10 @@ LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}
 
 # --- Member portal ---
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "portal.forms.MemberSignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "portal.forms.MemberSignupForm",
+    "add_email": "portal.forms.MemberEmailChangeForm",
+}
 # A field bots fill in and people never see (hidden by the `honeypot` class, not an inline style).
 ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "fax_number"
 ACCOUNT_CHANGE_EMAIL = True  # one address per account; changing it needs re-authentication
@@ -445,6 +450,16 @@ MFA_RECOVERY_CODE_COUNT = 10
 # the sessions list keeps when and where each session started, which is what members need.
 USERSESSIONS_TRACK_ACTIVITY = False
 MIDDLEWARE.append("portal.middleware.StaffMFAMiddleware")
+# Seconds a member's browser may keep a profile photo (never a shared cache: `private`).
+PORTAL_PHOTO_MAX_AGE = env.int("PORTAL_PHOTO_MAX_AGE", default=86400)
+# Sender of the portal's emails (account, vetting, connections, digests), and the mailbox staff
+# read that replies go to (Reply-To); without one, emails point to the contact page instead.
+PORTAL_FROM_EMAIL = env.str("PORTAL_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+PORTAL_REPLY_TO_EMAIL = env.str("PORTAL_REPLY_TO_EMAIL", default="")
+# Connection requests a member may send in 24 hours (withdrawn ones count), and the days
+# during which a recipient is emailed about at most one request from the same member.
+PORTAL_CONNECTION_REQUESTS_PER_DAY = env.int("PORTAL_CONNECTION_REQUESTS_PER_DAY", default=20)
+PORTAL_REQUEST_EMAIL_INTERVAL_DAYS = env.int("PORTAL_REQUEST_EMAIL_INTERVAL_DAYS", default=30)
 
 # Profile photos live in their own storage, never in the public media library, and are served
 # to approved members through a view that checks who asks.

@@ -7,6 +7,7 @@ from django.forms import BoundField
 
 from portal import selectors
 from portal.countries import COUNTRY_NAMES
+from portal.links import linkify as linkify_text
 
 register = template.Library()
 
@@ -59,6 +60,12 @@ def is_member(context) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None)
     return bool(user is not None and selectors.user_is_approved_member(user))
+
+
+@register.filter(is_safe=True)
+def linkify(text: str):
+    """A member's text, escaped, with its web addresses as links (see `portal.links.linkify`)."""
+    return linkify_text(str(text or ""))
 
 
 @register.filter

@@ -262,6 +262,11 @@ VISITS = [
     Visit("thread", lambda site: f"/portal/messages/{site['thread']}/", role="member"),
     Visit("report", lambda site: f"/portal/members/{site['tom']}/report/", role="member"),
     Visit("block", lambda site: f"/portal/members/{site['tom']}/block/", role="member"),
+    Visit(
+        "remove connection",
+        lambda site: f"/portal/members/{site['tom']}/disconnect/",
+        role="member",
+    ),
     Visit("blocked people", "/portal/blocked/", role="member"),
     Visit("settings", "/portal/account/", role="member"),
     Visit("newsletter settings", "/newsletter/account/", role="member"),

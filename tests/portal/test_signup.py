@@ -1,9 +1,12 @@
 """Sign-up with the application's questions, email verification and the review queue."""
 
 import re
+import statistics
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import global_settings
 from django.core import mail
 
 from portal.models import MemberProfile, Membership, User
@@ -152,3 +155,39 @@ def test_an_unverified_applicant_cannot_log_in_until_they_verify(client):
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert client.get("/portal/").status_code == 302
+
+
+def _median_signup_seconds(client, emails) -> float:
+    from django.core.cache import cache
+
+    durations = []
+    for email in emails:
+        cache.clear()  # sign-up's rate limits are not what is measured
+        started = time.perf_counter()
+        response = client.post("/accounts/signup/", SIGNUP | {"email": email})
+        durations.append(time.perf_counter() - started)
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/confirm-email/"
+    return statistics.median(durations)
+
+
+def test_sign_up_takes_as_long_for_a_taken_address_as_for_a_new_one(client, settings):
+    """The time of the answer must not tell who has an account: with the real password hasher
+    (tests use a fast one), a new address costs a hash and a taken one must cost the same."""
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    taken = UserFactory(email="taken.address@bank.example").email
+    attempts = 5
+    client.post("/accounts/signup/", SIGNUP | {"email": "warm.up@bank.example"})
+
+    existing, new = [], []
+    for n in range(attempts):  # interleaved, so a busy moment affects both alike
+        existing.append(_median_signup_seconds(client, [taken]))
+        new.append(_median_signup_seconds(client, [f"new.{n}@bank.example"]))
+    existing_median, new_median = statistics.median(existing), statistics.median(new)
+
+    assert User.objects.filter(email__startswith="new.").count() == attempts
+    # Without the equal work, a new address took four times as long as a taken one.
+    difference = abs(new_median - existing_median)
+    assert difference < max(0.2 * max(new_median, existing_median), 0.02), (
+        f"taken {existing_median * 1000:.0f} ms, new {new_median * 1000:.0f} ms"
+    )

@@ -1,0 +1,91 @@
+"""What a member sees on a connection's profile and in a thread: removing a connection asks
+first (a page of its own, so it works without JavaScript), and links in messages open."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import guard_hosts
+from tests.factories.portal import PASSWORD, make_member
+
+pytestmark = pytest.mark.e2e
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper():
+    """No emptying of every table after each test: see `module_live_server`."""
+
+
+@pytest.fixture(scope="module")
+def site(module_live_server):
+    from portal import services
+    from tests.factories.blog import ensure_site_baseline
+
+    ensure_site_baseline()
+    base = module_live_server.url
+    ada = make_member(first_name="Ada", last_name="Banks", email="ada@example.org")
+    tom = make_member(first_name="Tom", last_name="Walker", email="tom@example.org")
+    request = services.connection_request_send(sender=tom, recipient=ada)
+    services.connection_request_accept(user=ada, request_id=request.pk)
+    services.message_send(
+        sender=tom,
+        recipient=ada,
+        body=f"Our notes are at {base}/portal/connections/. <b>Not bold</b>",
+    )
+    return {"base": base, "tom": tom}
+
+
+def _log_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.locator("main").get_by_label("Email").fill(email)
+    page.locator("main").get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    expect(page.locator("main")).to_be_visible()
+
+
+def test_a_link_in_a_message_is_a_link_that_opens(site, new_page):
+    base = site["base"]
+    page = new_page(viewport={"width": 375, "height": 800})
+    foreign = guard_hosts(page.context, base)
+    _log_in(page, base, "ada@example.org")
+
+    page.goto(f"{base}/portal/messages/")
+    page.get_by_role("link", name="Tom Walker", exact=True).click()
+    link = page.locator(".bubble__body").get_by_role("link", name=f"{base}/portal/connections/")
+    expect(link).to_have_attribute("rel", "nofollow noopener")
+    expect(page.locator(".bubble__body")).to_contain_text("<b>Not bold</b>")
+    expect(page.locator(".bubble__body b")).to_have_count(0)
+    link.click()
+
+    expect(page).to_have_url(f"{base}/portal/connections/")
+    expect(page.get_by_role("heading", name="Connections", exact=True)).to_be_visible()
+    assert foreign == []
+
+
+def test_removing_a_connection_asks_first_even_without_javascript(site, browser):
+    base = site["base"]
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    try:
+        page = context.new_page()
+        _log_in(page, base, "ada@example.org")
+        profile = f"{base}/portal/members/{site['tom'].profile.public_id}/"
+
+        page.goto(profile)
+        page.get_by_role("link", name="Remove connection").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Remove Tom Walker from your connections?"
+        )
+        page.get_by_role("link", name="Cancel").click()
+        expect(page).to_have_url(profile)
+        expect(page.locator(".state--connected")).to_have_text("Connected")
+
+        page.get_by_role("link", name="Remove connection").click()
+        page.locator("main").get_by_role("button", name="Remove connection").click()
+        expect(page.get_by_text("You are no longer connected with Tom Walker.")).to_be_visible()
+        page.goto(profile)
+        expect(page.get_by_role("button", name="Send connection request")).to_be_visible()
+        expect(page.locator(".state--connected")).to_have_count(0)
+    finally:
+        context.close()
