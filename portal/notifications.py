@@ -199,6 +199,28 @@ def reviewers_new_application_send(*, membership_id: int) -> bool:
     return True
 
 
+@transaction.atomic
+def report_closed_email_send(*, report_id: int) -> bool:
+    """Tell the reporter that their report is closed, and nothing of what was done or to whom.
+    Returns False when there is nobody to tell (an erased reporter) or it was already sent."""
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("reporter")
+        .filter(pk=report_id, status=Report.Status.RESOLVED)
+        .first()
+    )
+    if report is None or report.reporter_notified_at or report.reporter is None:
+        return False
+    send_templated(
+        template="report_closed",
+        to=[report.reporter.email],
+        context={"user": report.reporter, "report": report},
+    )
+    report.reporter_notified_at = timezone.now()
+    report.save(update_fields=["reporter_notified_at"])
+    return True
+
+
 def reviewers_new_report_send(*, report_id: int) -> bool:
     """Tell the member reviewers that a member was reported (no details in the email)."""
     report = Report.objects.filter(pk=report_id, status=Report.Status.OPEN).first()

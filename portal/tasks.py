@@ -6,16 +6,47 @@ twice (the services record what was sent).
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from portal import notifications, services
 
+logger = logging.getLogger(__name__)
+
+
+class NotificationTask(Task):
+    """Logs each failed attempt of an email task and its final failure, with the task's id and
+    its integer arguments (ids) only: never an address or a message's text."""
+
+    def _ids(self, args) -> list[int]:
+        return [arg for arg in args or () if isinstance(arg, int)]
+
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        logger.warning(
+            "notification %s%s failed, will retry (task %s): %s",
+            self.name,
+            self._ids(args),
+            task_id,
+            type(exc).__name__,
+        )
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        logger.error(
+            "notification %s%s failed for good (task %s): %s",
+            self.name,
+            self._ids(args),
+            task_id,
+            type(exc).__name__,
+        )
+
+
 TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 RETRY = {
+    "base": NotificationTask,
     "autoretry_for": TRANSIENT,
     "retry_backoff": 30,
     "retry_backoff_max": 3600,
@@ -64,6 +95,20 @@ def notify_reviewers_of_application(membership_id: int) -> bool:
 @shared_task(**RETRY)
 def notify_reviewers_of_report(report_id: int) -> bool:
     return notifications.reviewers_new_report_send(report_id=report_id)
+
+
+@shared_task(**RETRY)
+def send_report_closed_email(report_id: int) -> bool:
+    return notifications.report_closed_email_send(report_id=report_id)
+
+
+@shared_task
+def purge_safeguarding_records() -> dict[str, int]:
+    """Periodic (Celery beat, nightly): delete safeguarding records, resolved reports and the
+    decisions of erased accounts once the retention period is over."""
+    from portal import safeguarding
+
+    return safeguarding.records_purge()
 
 
 @shared_task(**RETRY)
