@@ -463,3 +463,37 @@ def test_decisions_reports_and_erasures_are_logged_with_ids_only(caplog, reviewe
     assert f"account of user {applicant_id} erased by its owner" in text
     for secret in ("jordan", "Jordan", "example", "at night", "Warned", "Abuse", "role"):
         assert secret not in text
+
+
+def test_hostile_input_to_the_new_forms_is_refused_with_errors_not_500(reviewer):
+    from django.test import Client
+
+    applicant = make_applicant(email="jordan@bank.example")
+    _reject(applicant, reviewer)
+    Membership.objects.filter(user=applicant).update(
+        decided_at=timezone.now() - timedelta(days=365)
+    )
+    client = Client(raise_request_exception=False)
+    client.force_login(applicant)
+    hostile = {
+        "organisation": "x" * 10_000,
+        "job_title": "An\x00alyst",
+        "sector": "<script>alert(1)</script>",
+        "country": "\x00",
+        "reason": "Twenty characters at least\x00 with a NUL",
+    }
+    response = client.post("/portal/apply-again/", hostile)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert Membership.objects.get(user=applicant).status == Membership.Status.REJECTED
+
+    staff = Client(raise_request_exception=False)
+    login_with_mfa(staff, reviewer)
+    newcomer = make_applicant(email="jordan+2@bank.example")
+    response = staff.post(
+        f"/admin/members/{newcomer.membership.pk}/decide/approve/",
+        {"note": "ok", "override_note": "Because\x00"},
+    )
+    assert response.status_code == 400
+    assert Membership.objects.get(user=newcomer).status == Membership.Status.PENDING
+    assert staff.post("/admin/members/99999999/erase/", {"confirm": "on"}).status_code == 404
