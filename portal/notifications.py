@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import selectors
+from portal import safeguarding, selectors
 from portal.models import (
     ConnectionRequest,
     MemberProfile,
@@ -194,6 +194,7 @@ def reviewers_new_application_send(*, membership_id: int) -> bool:
             "membership": membership,
             "review_url": _url("portal_admin:application", membership.pk),
             "queue_size": selectors.pending_applications().count(),
+            "flagged": bool(safeguarding.records_matching(membership.user)),
         },
     )
     return True

@@ -127,7 +127,10 @@ def test_signing_up_again_after_erasure_is_flagged_in_the_queue(
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/signup/", {**SIGNUP, "email": "Jordan.Lee+again@googlemail.com"})
     link = re.search(r"(/accounts/confirm-email/[^\s]+)", mail.outbox[-1].body).group(1)
-    client.post(link)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link)
+    to_reviewers = [m for m in mail.outbox if reviewer.email in m.to]
+    assert "matches an earlier safeguarding decision" in to_reviewers[-1].body
     newcomer = User.objects.get(email__iexact="jordan.lee+again@googlemail.com")
     assert newcomer.membership.status == Membership.Status.PENDING
 
@@ -497,3 +500,17 @@ def test_hostile_input_to_the_new_forms_is_refused_with_errors_not_500(reviewer)
     assert response.status_code == 400
     assert Membership.objects.get(user=newcomer).status == Membership.Status.PENDING
     assert staff.post("/admin/members/99999999/erase/", {"confirm": "on"}).status_code == 404
+
+
+def test_the_demo_privacy_policy_says_what_is_kept_after_erasure_and_for_how_long(settings):
+    from blog.demo import _privacy_body
+
+    settings.PORTAL_SAFEGUARDING_RETENTION_DAYS = 2557
+    settings.PORTAL_REAPPLY_AFTER_DAYS = 90
+    text = str(_privacy_body({}))
+
+    assert "What we keep after an account is deleted" in text
+    assert "keyed hash" in text
+    assert "for 7 years from the decision" in text
+    assert "apply again after 90 days" in text
+    assert "cannot delete your account yourself" in text
