@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import CharField, Count, F, Max, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
@@ -233,33 +234,41 @@ class ReportListView(AdminPage):
         holds across an erasure), the group with the latest report first."""
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", Report.Status.OPEN)
-        reports = Report.objects.all()
+        # A report made before reports carried the hash, about an account erased since, is a
+        # group of its own.
+        keyed = Report.objects.annotate(
+            group_key=Coalesce(
+                NullIf(F("subject_hash"), Value("")),
+                Concat(Value("report:"), Cast("pk", CharField())),
+            )
+        )
+        reports = keyed
         if status in Report.Status.values:
             reports = reports.filter(status=status)
         groups = _paginate(
             self.request,
-            reports.values("subject_hash")
+            reports.values("group_key")
             .annotate(count=Count("pk"), latest=Max("created_at"))
-            .order_by("-latest", "subject_hash"),
+            .order_by("-latest", "group_key"),
         )
-        keys = [group["subject_hash"] for group in groups.object_list]
+        keys = [group["group_key"] for group in groups.object_list]
         by_key: dict[str, list[Report]] = {key: [] for key in keys}
         for report in (
-            reports.filter(subject_hash__in=keys)
+            reports.filter(group_key__in=keys)
             .select_related("reporter", "reported")
             .order_by("-created_at", "-pk")
         ):
-            by_key[report.subject_hash].append(report)
+            by_key[report.group_key].append(report)
         totals = dict(
-            Report.objects.filter(subject_hash__in=keys)
-            .values("subject_hash")
+            keyed.filter(group_key__in=keys)
+            .values("group_key")
             .annotate(n=Count("pk"))
-            .values_list("subject_hash", "n")
+            .values_list("group_key", "n")
         )
         for group in groups.object_list:
-            group["reports"] = by_key[group["subject_hash"]]
+            group["reports"] = by_key[group["group_key"]]
             group["reported"] = next((r.reported for r in group["reports"] if r.reported), None)
-            group["others"] = totals.get(group["subject_hash"], 0) - group["count"]
+            group["others"] = totals.get(group["group_key"], 0) - group["count"]
         context.update(page_obj=groups, status=status, statuses=Report.Status.choices)
         return context
 

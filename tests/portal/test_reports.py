@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from portal import notifications, services, tasks
-from portal.models import ReportedMessage, SafeguardingRecord
+from portal.models import Report, ReportedMessage, SafeguardingRecord
 from tests.factories.accounts import login_with_mfa
 from tests.factories.portal import make_member
 
@@ -199,3 +199,16 @@ def test_a_failed_notification_is_logged_without_personal_data(
     assert not any("amelia" in line or "example.org" in line for line in lines)
     report.refresh_from_db()
     assert report.reporter_notified_at is None
+
+
+def test_reports_without_a_hash_are_not_lumped_together(admin_client, member, peer, third):
+    """Reports made before reports carried the hash, about accounts erased since."""
+    first, second = _report(member, peer), _report(member, third)
+    Report.objects.update(subject_hash="", reported=None)
+
+    html = admin_client.get("/admin/members/reports/").content.decode()
+
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    assert len(rows) == 2
+    assert "2 reports" not in html
+    assert all(f"/admin/members/reports/{r.pk}/" in html for r in (first, second))
