@@ -154,7 +154,9 @@ def application_reapply(
         )
     if sector not in Sector.values:
         raise ValidationError({"sector": "Choose a sector from the list."})
-    profile = MemberProfile.objects.select_for_update().get(user=user)
+    profile = MemberProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:  # an account given a membership by hand, without the sign-up's answers
+        profile = MemberProfile(user=user, sector=sector, country=country)
     rejection = (
         MembershipDecision.objects.filter(user=user, action=MembershipDecision.Action.REJECT)
         .order_by("-created_at", "-pk")
@@ -172,7 +174,7 @@ def application_reapply(
     )
     profile.organisation, profile.job_title = organisation.strip(), job_title.strip()
     profile.sector, profile.country = sector, country
-    profile.save(update_fields=["organisation", "job_title", "sector", "country", "updated_at"])
+    profile.save()
     profile_reindex(profile=profile)
     now = timezone.now()
     membership.reason = reason.strip()

@@ -574,15 +574,11 @@ def reapply(request):
     available = services.reapply_available_from(membership) if membership else None
     if available is None or available > timezone.now():
         return _status_page(request, status=403 if request.method == "POST" else 200)
-    profile = request.user.profile
+    profile = MemberProfile.objects.filter(user=request.user).first()
+    fields = ("organisation", "job_title", "sector", "country")
     form = ReapplyForm(
         request.POST if request.method == "POST" else None,
-        initial={
-            "organisation": profile.organisation,
-            "job_title": profile.job_title,
-            "sector": profile.sector,
-            "country": profile.country,
-        },
+        initial={name: getattr(profile, name) for name in fields} if profile else None,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -514,3 +514,29 @@ def test_the_demo_privacy_policy_says_what_is_kept_after_erasure_and_for_how_lon
     assert "for 7 years from the decision" in text
     assert "apply again after 90 days" in text
     assert "cannot delete your account yourself" in text
+
+
+def test_applying_again_works_for_an_account_without_a_profile(client, reviewer):
+    from portal.models import MemberProfile
+
+    applicant = make_applicant(email="jordan@bank.example")
+    _reject(applicant, reviewer)
+    MemberProfile.objects.filter(user=applicant).delete()
+    Membership.objects.filter(user=applicant).update(decided_at=timezone.now() - timedelta(days=91))
+    client.force_login(applicant)
+
+    assert client.get("/portal/apply-again/").status_code == 200
+    response = client.post(
+        "/portal/apply-again/",
+        {
+            "organisation": "Harbour Bank",
+            "job_title": "Analyst",
+            "sector": "financial_services",
+            "country": "NZ",
+            "reason": "I review payments linked to child exploitation.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert MemberProfile.objects.get(user=applicant).country == "NZ"
+    assert Membership.objects.get(user=applicant).status == Membership.Status.PENDING
