@@ -6,6 +6,7 @@ twice (the services record what was sent).
 
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
 from datetime import timedelta
@@ -31,7 +32,7 @@ class NotificationTask(Task):
             self.name,
             self._ids(args),
             task_id,
-            type(exc).__name__,
+            exc if isinstance(exc, DeliveryFailed) else type(exc).__name__,
         )
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
@@ -40,14 +41,32 @@ class NotificationTask(Task):
             self.name,
             self._ids(args),
             task_id,
-            type(exc).__name__,
+            exc if isinstance(exc, DeliveryFailed) else type(exc).__name__,
         )
 
 
 TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+
+
+class DeliveryFailed(Exception):
+    """A transient failure to send, carrying only the original exception's class: an SMTP
+    error's text can quote an address, and Celery logs the text of what a task raised."""
+
+
+def _scrubbed(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except TRANSIENT as exc:
+            raise DeliveryFailed(type(exc).__name__) from None
+
+    return wrapper
+
+
 RETRY = {
     "base": NotificationTask,
-    "autoretry_for": TRANSIENT,
+    "autoretry_for": (DeliveryFailed,),
     "retry_backoff": 30,
     "retry_backoff_max": 3600,
     "retry_jitter": True,
@@ -57,22 +76,27 @@ RETRY = {
 }
 
 
-@shared_task(**RETRY)
+def notification_task(func):
+    """An email task: retried with backoff on transient failures, logged with ids only."""
+    return shared_task(**RETRY)(_scrubbed(func))
+
+
+@notification_task
 def send_decision_email(decision_id: int) -> bool:
     return notifications.decision_email_send(decision_id=decision_id)
 
 
-@shared_task(**RETRY)
+@notification_task
 def send_connection_request_email(request_id: int) -> bool:
     return notifications.connection_request_email_send(request_id=request_id)
 
 
-@shared_task(**RETRY)
+@notification_task
 def send_connection_accepted_email(request_id: int) -> bool:
     return notifications.connection_accepted_email_send(request_id=request_id)
 
 
-@shared_task(**RETRY)
+@notification_task
 def send_message_digest(user_id: int) -> int:
     return notifications.message_digest_send(user_id=user_id)
 
@@ -87,17 +111,17 @@ def send_message_digests() -> int:
     return len(recipients)
 
 
-@shared_task(**RETRY)
+@notification_task
 def notify_reviewers_of_application(membership_id: int) -> bool:
     return notifications.reviewers_new_application_send(membership_id=membership_id)
 
 
-@shared_task(**RETRY)
+@notification_task
 def notify_reviewers_of_report(report_id: int) -> bool:
     return notifications.reviewers_new_report_send(report_id=report_id)
 
 
-@shared_task(**RETRY)
+@notification_task
 def send_report_closed_email(report_id: int) -> bool:
     return notifications.report_closed_email_send(report_id=report_id)
 
@@ -111,7 +135,7 @@ def purge_safeguarding_records() -> dict[str, int]:
     return safeguarding.records_purge()
 
 
-@shared_task(**RETRY)
+@notification_task
 def send_account_email(subject: str, body: str, to: list[str], html: str = "") -> None:
     """An account email (verification, password reset) rendered by allauth in the request.
 
