@@ -6,6 +6,8 @@ when it was sent, in one transaction (an SMTP failure rolls back and the task re
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
@@ -74,6 +76,8 @@ def decision_email_send(*, decision_id: int) -> bool:
             "portal_url": _url("portal:home"),
             "profile_url": _url("portal:profile_edit"),
             "code_of_conduct_url": settings.SITE_URL + "/code-of-conduct/",
+            "reapply_from": decision.created_at
+            + timedelta(days=settings.PORTAL_REAPPLY_AFTER_DAYS),
         },
     )
     decision.email_sent_at = timezone.now()

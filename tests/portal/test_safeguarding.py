@@ -309,10 +309,13 @@ def test_only_reviewers_erase_other_peoples_accounts(member, peer):
 # --- Applying again after a rejection -----------------------------------------------------------
 
 
-def test_a_rejected_applicant_is_told_when_they_can_apply_again(client, reviewer, settings):
+def test_a_rejected_applicant_is_told_when_they_can_apply_again(
+    client, reviewer, settings, django_capture_on_commit_callbacks
+):
     settings.PORTAL_REAPPLY_AFTER_DAYS = 90
     applicant = make_applicant(email="jordan@bank.example")
-    _reject(applicant, reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _reject(applicant, reviewer)
     client.force_login(applicant)
 
     status = client.get("/portal/").content.decode()
@@ -320,6 +323,8 @@ def test_a_rejected_applicant_is_told_when_they_can_apply_again(client, reviewer
 
     again = timezone.localdate(timezone.now() + timedelta(days=90))
     assert f"you can apply again from {again:%-d %B %Y}" in status
+    assert f"You can apply again from {again:%-d %B %Y}" in mail.outbox[-1].body
+    assert "/portal/" in mail.outbox[-1].body
     assert 'href="/portal/apply-again/"' not in status
     assert early.status_code == 403
     applicant.membership.refresh_from_db()
