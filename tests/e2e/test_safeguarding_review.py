@@ -3,13 +3,15 @@ rejected account) cannot be approved without an override note; grouped reports."
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal import services
-from portal.models import MembershipDecision
+from portal.models import Membership, MembershipDecision
 from tests.factories.accounts import totp_activate, totp_code
 from tests.factories.portal import PASSWORD, make_applicant, make_member, make_reviewer
 
@@ -97,3 +99,66 @@ def test_a_reviewer_sees_the_flag_and_must_give_an_override_note(live_server, ne
     group = page.locator("tr", has_text="Tom Walker")
     expect(group.get_by_text("2 reports")).to_be_visible()
     _shoot(page, "reports")
+
+
+def test_the_pages_that_explain_a_decision_are_accessible(live_server, new_page):
+    """Applying again (with errors) and deletion refused while suspended: axe finds nothing,
+    nothing scrolls sideways at 320 or 1280 px."""
+    from axe_playwright_python.base import AXE_FILE_PATH
+
+    from tests.e2e.test_accessibility import (
+        AXE_OPTIONS,
+        DESKTOP,
+        PHONE,
+        _horizontal_overflow,
+        _violations_report,
+    )
+
+    reviewer = make_reviewer(email="rhea@example.org")
+    rejected = make_applicant(first_name="Jordan", email="jordan@bank.example")
+    services.membership_decide(
+        membership_id=rejected.membership.pk, action="reject", decided_by=reviewer, note="No."
+    )
+    Membership.objects.filter(user=rejected).update(decided_at=timezone.now() - timedelta(days=100))
+    suspended = make_member(first_name="Sam", email="sam@bank.example")
+    services.membership_decide(
+        membership_id=suspended.membership.pk, action="suspend", decided_by=reviewer, note="x"
+    )
+    base = live_server.url
+    problems = {}
+
+    def check(page, name):
+        expect(page.locator("main h1").first).to_be_visible()
+        for label, viewport in (("320 px", PHONE), ("1280 px", DESKTOP)):
+            page.set_viewport_size(viewport)
+            problems[f"{name}: wider than {label}"] = _horizontal_overflow(page)
+            problems[f"{name}: axe at {label}"] = _violations_report(
+                page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
+            )
+
+    for user, steps in (
+        (rejected, ("/portal/", "/portal/apply-again/", "submit")),
+        (suspended, ("/portal/account/delete/",)),
+    ):
+        page = new_page(viewport=PHONE)
+        page.context.add_init_script(path=AXE_FILE_PATH)
+        page.goto(f"{base}/accounts/login/")
+        page.locator("main").get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.locator("main").get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+        for step in steps:
+            if step == "submit":
+                page.get_by_role("button", name="Send my application").click()
+                expect(page.get_by_text("This field is required.")).to_be_visible()
+            else:
+                page.goto(f"{base}{step}")
+                if "/reauthenticate/" in page.url:
+                    page.get_by_label("Password").fill(PASSWORD)
+                    page.get_by_role("button", name="Confirm").click()
+                    page.wait_for_url(f"**{step}")
+            check(page, step)
+            _shoot(page, "member-" + (step.strip("/").replace("/", "-") or "apply-again-errors"))
+
+    report = "\n".join(f"{kind}:\n  {found}" for kind, found in problems.items() if found)
+    assert not report, report
