@@ -14,7 +14,6 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,15 +119,6 @@ def application_submit(*, user: User) -> Membership | None:
     return membership
 
 
-def reapply_available_from(membership: Membership):
-    """When a rejected applicant may apply again (`PORTAL_REAPPLY_AFTER_DAYS` after the
-    rejection), or None if the membership is not rejected."""
-    if membership.status != Membership.Status.REJECTED:
-        return None
-    decided = membership.decided_at or membership.submitted_at or membership.applied_at
-    return decided + timedelta(days=settings.PORTAL_REAPPLY_AFTER_DAYS)
-
-
 @transaction.atomic
 def application_reapply(
     *,
@@ -147,7 +137,7 @@ def application_reapply(
     membership = Membership.objects.select_for_update().filter(user=user).first()
     if membership is None or membership.status != Membership.Status.REJECTED:
         raise ValidationError("Only a rejected application can be made again.")
-    available = reapply_available_from(membership)
+    available = selectors.reapply_available_from(membership)
     if available is not None and timezone.now() < available:
         raise ValidationError(
             f"You can apply again from {timezone.localdate(available):%-d %B %Y}."
@@ -759,17 +749,6 @@ class ErasureRefused(ValidationError):
     """The member may not erase their account themselves now; staff can."""
 
 
-def account_self_erasure_blocker(user: User) -> str | None:
-    """Why the member cannot erase their own account now, or None if they can:
-    "suspended" while their membership is suspended, "under_review" while a report about them
-    is open. Staff erase such accounts on request (see `account_delete`)."""
-    if Membership.objects.filter(user=user, status=Membership.Status.SUSPENDED).exists():
-        return "suspended"
-    if Report.objects.filter(reported=user, status=Report.Status.OPEN).exists():
-        return "under_review"
-    return None
-
-
 @transaction.atomic
 def account_delete(*, user: User, erased_by: User | None = None) -> None:
     """Erase the account for good: every app's personal data (through the privacy registry),
@@ -786,7 +765,7 @@ def account_delete(*, user: User, erased_by: User | None = None) -> None:
     if user.is_staff or user.is_superuser:
         raise ValidationError("Staff accounts are closed by an administrator.")
     if erased_by is None:
-        blocker = account_self_erasure_blocker(user)
+        blocker = selectors.account_self_erasure_blocker(user)
         if blocker is not None:
             logger.info("self-erasure of user %s refused: %s", user.pk, blocker)
             raise ErasureRefused(

@@ -70,7 +70,7 @@ def _directory_page(request, filters: selectors.DirectoryFilters):
 
 def _status_page(request, status: int = 200):
     membership = selectors.membership_for(request.user) if request.user.is_authenticated else None
-    reapply_from = services.reapply_available_from(membership) if membership else None
+    reapply_from = selectors.reapply_available_from(membership) if membership else None
     return render(
         request,
         "portal/status.html",
@@ -571,7 +571,7 @@ def data_export(request):
 def reapply(request):
     """A rejected applicant applies again, once the waiting period after the rejection is over."""
     membership = selectors.membership_for(request.user)
-    available = services.reapply_available_from(membership) if membership else None
+    available = selectors.reapply_available_from(membership) if membership else None
     if available is None or available > timezone.now():
         return _status_page(request, status=403 if request.method == "POST" else 200)
     profile = MemberProfile.objects.filter(user=request.user).first()
@@ -603,7 +603,7 @@ def account_delete(request):
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.user.is_staff or request.user.is_superuser:
         return render(request, "portal/account_delete.html", {"form": None, "is_staff": True})
-    blocker = services.account_self_erasure_blocker(request.user)
+    blocker = selectors.account_self_erasure_blocker(request.user)
     if blocker is not None:
         # Suspended, or a report about them is open: staff erase the account on request. The
         # page never says that a report exists (the reporter must not be exposed).
