@@ -678,6 +678,17 @@ def account_export(*, user: User) -> dict[str, Any]:
                 {"action": d.action, "note": d.note, "at": _iso(d.created_at)}
                 for d in user.membership_decisions.order_by("created_at")
             ],
+            "earlier_applications": [
+                {
+                    "organisation": e.organisation,
+                    "job_title": e.job_title,
+                    "sector": e.sector,
+                    "country": e.country,
+                    "reason_for_joining": e.reason,
+                    "submitted_at": _iso(e.submitted_at),
+                }
+                for e in membership.earlier_applications.order_by("submitted_at", "pk")
+            ],
         }
     if profile is not None:
         data["profile"] = {

@@ -374,6 +374,8 @@ def test_after_the_period_they_apply_again_and_the_reviewer_sees_the_earlier_app
     assert earlier.reason.startswith("I investigate payments")
     assert earlier.decision.note == "Your role is not in child protection."
     assert any(reviewer.email in m.to for m in mail.outbox)
+    exported = services.account_export(user=applicant)["membership"]["earlier_applications"]
+    assert [e["organisation"] for e in exported] == ["Example Bank"]
 
     login_with_mfa(client, reviewer)
     queue = client.get("/admin/members/").content.decode()
