@@ -767,8 +767,29 @@ def _privacy_body(ctx: dict[str, Any]) -> list[dict]:
             "one-way hashes. Staff who can see members' information must use two-factor "
             "authentication, and access is limited to those who need it. We keep information "
             "only as long as we need it: newsletter records until you unsubscribe (then a "
-            "minimal record of your opt-out), portal data while your account is open, and "
-            "rejected applications for twelve months.",
+            "minimal record of your opt-out), and portal data while your account is open (an "
+            "application that was not approved stays with your account, so that you can apply "
+            f"again after {settings.PORTAL_REAPPLY_AFTER_DAYS} days, until you delete it).",
+        ),
+        heading("What we keep after an account is deleted"),
+        paragraphs(
+            "The Member Portal connects people who work with information about the abuse of "
+            "children, so a decision about a member's safety must not disappear when they "
+            "delete their account. If we did not approve your application, suspended your "
+            "membership, or received a report about you from another member, we keep a "
+            "minimal safeguarding record even after your account is deleted: a scrambled form "
+            "of your email address that cannot be turned back into the address (a keyed hash), "
+            "what was decided, when, and the reason. Reports made by members, with the copy of "
+            "any conversation the reporter chose to share at the time, are kept with it. We use "
+            "this only to recognise a new application from the same address, so that our staff "
+            "can read the earlier decision before deciding again.",
+            "We keep a safeguarding record for "
+            f"{settings.PORTAL_SAFEGUARDING_RETENTION_DAYS // 365} years from the decision, and "
+            "a closed report for as long after it was closed; then they are deleted "
+            "automatically. If nothing of the kind happened, nothing is kept. While your "
+            "membership is suspended, or while a report about you is being looked into, you "
+            "cannot delete your account yourself; write to us and our staff will handle your "
+            "request.",
         ),
         heading("Your choices and rights"),
         paragraphs(

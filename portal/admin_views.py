@@ -10,15 +10,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import CharField, Count, F, Max, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from icmec.text import text_param
-from portal import selectors, services
-from portal.forms import DecisionForm, ProfileForm, ReportResolveForm
+from portal import safeguarding, selectors, services
+from portal.forms import DecisionForm, ProfileForm, ReportResolveForm, StaffEraseForm
 from portal.models import MemberProfile, Membership, MembershipDecision, Report
 
 REVIEW = "portal.review_membership"
@@ -70,7 +71,16 @@ class ApplicationQueueView(AdminPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["page_obj"] = _paginate(self.request, selectors.pending_applications())
+        page = _paginate(
+            self.request,
+            selectors.pending_applications()
+            .prefetch_related("user__emailaddress_set")
+            .annotate(earlier=Count("earlier_applications")),
+        )
+        flags = safeguarding.records_matching_users(m.user for m in page.object_list)
+        for membership in page.object_list:
+            membership.flags = flags.get(membership.user_id, [])
+        context["page_obj"] = page
         return context
 
 
@@ -126,15 +136,24 @@ class ApplicationDetailView(AdminPage):
         context = super().get_context_data(**kwargs)
         membership = self.membership
         actions = ACTIONS_FOR_STATUS.get(membership.status, [])
+        user = membership.user
+        can_approve = MembershipDecision.Action.APPROVE in actions
         context.update(
             membership=membership,
-            profile=getattr(membership.user, "profile", None),
-            decisions=membership.user.membership_decisions.select_related("decided_by"),
+            profile=getattr(user, "profile", None),
+            decisions=user.membership_decisions.select_related("decided_by"),
             actions=[(action, ACTION_VERBS[action]) for action in actions],
             form=kwargs.get("form") or DecisionForm(),
             failed_action=kwargs.get("failed_action"),
             can_edit_profile=self.request.user.has_perm(EDIT_PROFILE),
-            reports=Report.objects.filter(reported=membership.user).order_by("-created_at")[:10],
+            reports=Report.objects.filter(reported=user).order_by("-created_at")[:10],
+            flags=safeguarding.records_matching(user),
+            can_approve=can_approve,
+            earlier_applications=membership.earlier_applications.select_related(
+                "decision__decided_by"
+            ),
+            can_erase=not (user.is_staff or user.is_superuser),
+            erase_form=kwargs.get("erase_form") or StaffEraseForm(),
         )
         return context
 
@@ -152,6 +171,7 @@ class DecideView(ApplicationDetailView):
                     action=action,
                     decided_by=request.user,
                     note=form.cleaned_data["note"],
+                    override_note=form.cleaned_data["override_note"],
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
@@ -168,6 +188,26 @@ class DecideView(ApplicationDetailView):
         self.membership.refresh_from_db()
         context = self.get_context_data(form=form, failed_action=action)
         return self.render_to_response(context, status=400)
+
+
+class EraseView(ApplicationDetailView):
+    """Staff erase a member's account on request: the way for a suspended member, or one a
+    report is open about, who cannot erase it themselves."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = StaffEraseForm(request.POST)
+        user = self.membership.user
+        if form.is_valid():
+            try:
+                services.account_delete(user=user, erased_by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "The account is erased. Its safeguarding record stays.")
+                return redirect("portal_admin:members")
+        return self.render_to_response(self.get_context_data(erase_form=form), status=400)
 
 
 class DecisionHistoryView(AdminPage):
@@ -190,16 +230,46 @@ class ReportListView(AdminPage):
     header_icon = "warning"
 
     def get_context_data(self, **kwargs):
+        """Reports grouped by the person reported (the hash of their address, so the group
+        holds across an erasure), the group with the latest report first."""
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", Report.Status.OPEN)
-        reports = Report.objects.select_related("reporter", "reported").order_by("-created_at")
+        # A report made before reports carried the hash, about an account erased since, is a
+        # group of its own.
+        keyed = Report.objects.annotate(
+            group_key=Coalesce(
+                NullIf(F("subject_hash"), Value("")),
+                Concat(Value("report:"), Cast("pk", CharField())),
+            )
+        )
+        reports = keyed
         if status in Report.Status.values:
             reports = reports.filter(status=status)
-        context.update(
-            page_obj=_paginate(self.request, reports),
-            status=status,
-            statuses=Report.Status.choices,
+        groups = _paginate(
+            self.request,
+            reports.values("group_key")
+            .annotate(count=Count("pk"), latest=Max("created_at"))
+            .order_by("-latest", "group_key"),
         )
+        keys = [group["group_key"] for group in groups.object_list]
+        by_key: dict[str, list[Report]] = {key: [] for key in keys}
+        for report in (
+            reports.filter(group_key__in=keys)
+            .select_related("reporter", "reported")
+            .order_by("-created_at", "-pk")
+        ):
+            by_key[report.group_key].append(report)
+        totals = dict(
+            keyed.filter(group_key__in=keys)
+            .values("group_key")
+            .annotate(n=Count("pk"))
+            .values_list("group_key", "n")
+        )
+        for group in groups.object_list:
+            group["reports"] = by_key[group["group_key"]]
+            group["reported"] = next((r.reported for r in group["reports"] if r.reported), None)
+            group["others"] = totals.get(group["group_key"], 0) - group["count"]
+        context.update(page_obj=groups, status=status, statuses=Report.Status.choices)
         return context
 
 
@@ -215,23 +285,31 @@ class ReportDetailView(AdminPage):
 
     def dispatch(self, request, *args, **kwargs):
         self.report = get_object_or_404(
-            Report.objects.select_related("reporter", "reported", "resolved_by"), pk=kwargs["pk"]
+            Report.objects.select_related(
+                "reporter", "reported", "resolved_by", "safeguarding_record"
+            ),
+            pk=kwargs["pk"],
         )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report = self.report
-        thread = []
-        if report.conversation_id:
-            thread = report.conversation.messages.select_related("sender").order_by("created_at")
         reported_membership = (
             Membership.objects.filter(user=report.reported).first() if report.reported else None
         )
+        others = (
+            Report.objects.filter(subject_hash=report.subject_hash).exclude(pk=report.pk)
+            if report.subject_hash
+            else Report.objects.none()
+        )
         context.update(
             report=report,
-            thread=thread,
+            # The copy made when the report was made: never the live conversation.
+            thread=report.messages.all(),
             reported_membership=reported_membership,
+            other_reports=others.order_by("-created_at"),
+            record=report.safeguarding_record,
             form=kwargs.get("form") or ReportResolveForm(),
         )
         return context
@@ -248,7 +326,9 @@ class ReportDetailView(AdminPage):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "The report is resolved.")
+                messages.success(
+                    request, "The report is resolved. The reporter is emailed that it is closed."
+                )
                 return redirect("portal_admin:reports")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 

@@ -270,6 +270,7 @@ class ReportForm(forms.Form):
     share_conversation = forms.BooleanField(
         label="Share our private conversation with staff so they can read it",
         required=False,
+        help_text="Staff see a copy of the conversation as it is now, never later messages.",
     )
 
 
@@ -290,7 +291,53 @@ class DecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Sent to the member with the decision and kept in the decision history. "
-        "Required to reject or suspend.",
+        "Required to reject or suspend. The reason for a rejection or a suspension is also kept "
+        "in the safeguarding record, after the account is erased: write only what is needed.",
+    )
+    override_note = forms.CharField(
+        label="Why approve despite the earlier decision",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required to approve an applicant who matches a safeguarding record. Kept in "
+        "the decision history with your name and the date; not sent to the applicant.",
+    )
+
+
+class StaffEraseForm(forms.Form):
+    """Staff erase a member's account on their request (Wagtail admin)."""
+
+    confirm = forms.BooleanField(
+        label="Erase this account and its personal data for good. The safeguarding record, "
+        "decisions and reports stay until their retention period ends.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+class ReapplyForm(forms.Form):
+    """A rejected applicant's new application: the same questions as at sign-up."""
+
+    organisation = forms.CharField(
+        label="Organisation",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    job_title = forms.CharField(
+        label="Job title",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    sector = forms.ChoiceField(label="Sector", choices=SECTOR_CHOICES)
+    country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
+    reason = forms.CharField(
+        label="Why do you want to join?",
+        min_length=20,
+        max_length=2000,
+        help_text=(
+            "Tell us about your role in protecting children from exploitation, and what has "
+            "changed since your last application. Staff read it with your earlier application."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
 

@@ -1,6 +1,7 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -148,6 +149,20 @@ class MembershipDecision(models.Model):
     )
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
+    override_note = models.TextField(
+        _("why an earlier safeguarding decision was overridden"),
+        blank=True,
+        max_length=4000,
+        help_text=_("Required to approve an applicant who matches a safeguarding record."),
+    )
+    # The record a rejection or suspension left: what remains of it once the account is erased.
+    safeguarding_record = models.ForeignKey(
+        "portal.SafeguardingRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
 
     class Meta:
         verbose_name = _("membership decision")
@@ -155,7 +170,70 @@ class MembershipDecision(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.user or 'deleted account'}"
+        return f"{self.get_action_display()}: {self.user or 'erased account'}"
+
+
+class EarlierApplication(models.Model):
+    """The answers of an application that was rejected, kept when the applicant applies again,
+    so that the reviewer sees what was asked and decided before. Erased with the account."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="earlier_applications"
+    )
+    organisation = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200)
+    sector = models.CharField(max_length=30, choices=Sector.choices)
+    country = models.CharField(max_length=2, choices=COUNTRIES)
+    reason = models.TextField(max_length=2000)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decision = models.ForeignKey(
+        MembershipDecision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Earlier application {self.pk} of membership {self.membership_id}"
+
+    @property
+    def country_name(self) -> str:
+        return COUNTRY_NAMES.get(self.country, self.country)
+
+
+class SafeguardingRecord(models.Model):
+    """What the portal keeps, even after erasure, about a person whose application was
+    rejected, whose membership was suspended, or who was reported: a keyed hash of their
+    normalised email address (not reversible without the key), the decision, its date and its
+    reason, until `expires_at` (`PORTAL_SAFEGUARDING_RETENTION_DAYS`). See
+    `portal.safeguarding`."""
+
+    class Kind(models.TextChoices):
+        REJECTED = "rejected", _("Application rejected")
+        SUSPENDED = "suspended", _("Membership suspended")
+        REPORTED = "reported", _("Reported by a member")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    email_hash = models.CharField(max_length=64, db_index=True)
+    # Hashes of the account's other addresses when it was erased (an address changed since).
+    other_hashes = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    reason = models.TextField(max_length=4000)
+    decided_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    lifted_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Reinstated, or approved after all, on this date.")
+    )
+    # Only while the account exists: erasure empties it, and the hash is all that remains.
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        indexes = [GinIndex(fields=["other_hashes"], name="portal_safeguarding_other_gin")]
+
+    def __str__(self) -> str:
+        return f"Safeguarding record {self.pk}: {self.get_kind_display()}"
 
 
 class ExpertiseTag(TagBase):
@@ -404,15 +482,20 @@ class Report(models.Model):
     )
     reason = models.CharField(max_length=20, choices=Reason.choices)
     details = models.TextField(max_length=4000)
-    # Only when the reporter chose to share it do staff see the thread between the two.
-    conversation = models.ForeignKey(
-        Conversation,
+    # Only when the reporter chose to share it do staff see the thread between the two, and
+    # only as it was when the report was made (`ReportedMessage`), never what came after.
+    conversation_shared = models.BooleanField(default=False)
+    # The keyed hash of the reported person's normalised email address: groups the reports
+    # about one person in the queue, before and after either side erases their account.
+    subject_hash = models.CharField(max_length=64, db_index=True, blank=True)
+    safeguarding_record = models.ForeignKey(
+        "portal.SafeguardingRecord",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="+",
-        help_text=_("The reporter shared this conversation with staff."),
+        related_name="reports",
     )
+    reporter_notified_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -427,3 +510,19 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.pk}: {self.get_reason_display()}"
+
+
+class ReportedMessage(models.Model):
+    """A copy of one message of a conversation shared with a report, made when the report was
+    made: staff read what was shared then, and it survives either member's erasure."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
+    from_reported = models.BooleanField(help_text=_("Sent by the reported member."))
+    body = models.TextField(max_length=5000)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} of report {self.report_id}"

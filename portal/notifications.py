@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import selectors
+from portal import safeguarding, selectors
 from portal.models import (
     ConnectionRequest,
     MemberProfile,
@@ -81,6 +81,8 @@ def decision_email_send(*, decision_id: int) -> bool:
             "portal_url": _url("portal:home"),
             "profile_url": _url("portal:profile_edit"),
             "code_of_conduct_url": settings.SITE_URL + "/code-of-conduct/",
+            "reapply_from": decision.created_at
+            + timedelta(days=settings.PORTAL_REAPPLY_AFTER_DAYS),
         },
     )
     decision.email_sent_at = timezone.now()
@@ -208,8 +210,31 @@ def reviewers_new_application_send(*, membership_id: int) -> bool:
             "membership": membership,
             "review_url": _url("portal_admin:application", membership.pk),
             "queue_size": selectors.pending_applications().count(),
+            "flagged": bool(safeguarding.records_matching(membership.user)),
         },
     )
+    return True
+
+
+@transaction.atomic
+def report_closed_email_send(*, report_id: int) -> bool:
+    """Tell the reporter that their report is closed, and nothing of what was done or to whom.
+    Returns False when there is nobody to tell (an erased reporter) or it was already sent."""
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("reporter")
+        .filter(pk=report_id, status=Report.Status.RESOLVED)
+        .first()
+    )
+    if report is None or report.reporter_notified_at or report.reporter is None:
+        return False
+    send_templated(
+        template="report_closed",
+        to=[report.reporter.email],
+        context={"user": report.reporter, "report": report},
+    )
+    report.reporter_notified_at = timezone.now()
+    report.save(update_fields=["reporter_notified_at"])
     return True
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
@@ -457,3 +458,23 @@ def last_declined_at(*, sender: User, recipient: User) -> datetime | None:
         .values_list("responded_at", flat=True)
         .first()
     )
+
+
+def reapply_available_from(membership: Membership) -> datetime | None:
+    """When a rejected applicant may apply again (`PORTAL_REAPPLY_AFTER_DAYS` after the
+    rejection), or None if the membership is not rejected."""
+    if membership.status != Membership.Status.REJECTED:
+        return None
+    decided = membership.decided_at or membership.submitted_at or membership.applied_at
+    return decided + timedelta(days=settings.PORTAL_REAPPLY_AFTER_DAYS)
+
+
+def account_self_erasure_blocker(user: User) -> str | None:
+    """Why the member cannot erase their own account now, or None if they can:
+    "suspended" while their membership is suspended, "under_review" while a report about them
+    is open. Staff erase such accounts on request (`services.account_delete`)."""
+    if Membership.objects.filter(user=user, status=Membership.Status.SUSPENDED).exists():
+        return "suspended"
+    if Report.objects.filter(reported=user, status=Report.Status.OPEN).exists():
+        return "under_review"
+    return None

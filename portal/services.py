@@ -6,6 +6,7 @@ enqueues its emails with `transaction.on_commit` (tasks take ids).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,21 +24,26 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
 
-from portal import privacy, selectors
+from portal import privacy, safeguarding, selectors
 from portal.models import (
     Block,
     Connection,
     ConnectionRequest,
     Conversation,
+    EarlierApplication,
     MemberProfile,
     Membership,
     MembershipDecision,
     Message,
     Report,
+    ReportedMessage,
+    SafeguardingRecord,
     Sector,
     User,
 )
 from portal.photos import SIZES, reencode_photo, validate_photo
+
+logger = logging.getLogger(__name__)
 
 DECLINE_COOLDOWN = selectors.DECLINE_COOLDOWN
 
@@ -109,7 +115,68 @@ def application_submit(*, user: User) -> Membership | None:
     if updated and membership is not None:
         from portal import tasks
 
+        logger.info("application %s entered the review queue (user %s)", membership.pk, user.pk)
         _enqueue(tasks.notify_reviewers_of_application, membership.pk)
+    return membership
+
+
+@transaction.atomic
+def application_reapply(
+    *,
+    user: User,
+    organisation: str,
+    job_title: str,
+    sector: str,
+    country: str,
+    reason: str,
+) -> Membership:
+    """Apply again after a rejection, once `PORTAL_REAPPLY_AFTER_DAYS` have passed.
+
+    The rejected answers are kept as an `EarlierApplication` (with the decision), so that the
+    reviewer sees what was asked and decided before; the new answers go to the review queue.
+    """
+    membership = Membership.objects.select_for_update().filter(user=user).first()
+    if membership is None or membership.status != Membership.Status.REJECTED:
+        raise ValidationError("Only a rejected application can be made again.")
+    available = selectors.reapply_available_from(membership)
+    if available is not None and timezone.now() < available:
+        raise ValidationError(
+            f"You can apply again from {timezone.localdate(available):%-d %B %Y}."
+        )
+    if sector not in Sector.values:
+        raise ValidationError({"sector": "Choose a sector from the list."})
+    profile = MemberProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:  # an account given a membership by hand, without the sign-up's answers
+        profile = MemberProfile(user=user, sector=sector, country=country)
+    rejection = (
+        MembershipDecision.objects.filter(user=user, action=MembershipDecision.Action.REJECT)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    EarlierApplication.objects.create(
+        membership=membership,
+        organisation=profile.organisation,
+        job_title=profile.job_title,
+        sector=profile.sector,
+        country=profile.country,
+        reason=membership.reason,
+        submitted_at=membership.submitted_at,
+        decision=rejection,
+    )
+    profile.organisation, profile.job_title = organisation.strip(), job_title.strip()
+    profile.sector, profile.country = sector, country
+    profile.save()
+    profile_reindex(profile=profile)
+    now = timezone.now()
+    membership.reason = reason.strip()
+    membership.status = Membership.Status.PENDING
+    membership.applied_at = now
+    membership.submitted_at = now
+    membership.save(update_fields=["reason", "status", "applied_at", "submitted_at"])
+    from portal import tasks
+
+    logger.info("application %s made again (user %s)", membership.pk, user.pk)
+    _enqueue(tasks.notify_reviewers_of_application, membership.pk)
     return membership
 
 
@@ -130,15 +197,28 @@ _TRANSITIONS = {
 }
 
 
+_RECORD_KIND = {
+    MembershipDecision.Action.REJECT: SafeguardingRecord.Kind.REJECTED,
+    MembershipDecision.Action.SUSPEND: SafeguardingRecord.Kind.SUSPENDED,
+}
+
+
 @transaction.atomic
 def membership_decide(
-    *, membership_id: int, action: str, decided_by: User, note: str = ""
+    *,
+    membership_id: int,
+    action: str,
+    decided_by: User,
+    note: str = "",
+    override_note: str = "",
 ) -> MembershipDecision:
     """Approve, reject, suspend or reinstate a member; record who, when and why; email them.
 
     Approval and reinstatement add the user to the Members group; suspension removes them, so
-    they vanish from the directory and lose access at once. A rejection needs a note: it is
-    sent to the applicant.
+    they vanish from the directory and lose access at once. A rejection or a suspension needs a
+    note: it is sent to the member, and kept with the safeguarding record (which outlives the
+    account). An applicant who matches a safeguarding record (an earlier rejection, suspension
+    or report of the same address) is approved only with an `override_note` saying why.
     """
     if not decided_by.has_perm("portal.review_membership"):
         raise PermissionDenied("You may not vet members.")
@@ -159,6 +239,17 @@ def membership_decide(
         raise ValidationError({"note": "Please give the reason: the member will read it."})
     if membership.user_id == decided_by.pk:
         raise ValidationError("You cannot decide on your own membership.")
+    override_note = override_note.strip()
+    if action == MembershipDecision.Action.APPROVE:
+        if safeguarding.records_matching(membership.user) and not override_note:
+            raise ValidationError(
+                {
+                    "override_note": "This applicant matches an earlier safeguarding decision. "
+                    "To approve them anyway, say why."
+                }
+            )
+    else:
+        override_note = ""
 
     now = timezone.now()
     membership.status = new_status
@@ -169,11 +260,34 @@ def membership_decide(
         membership.user.groups.add(group)
     else:
         membership.user.groups.remove(group)
+    record = None
+    if action in _RECORD_KIND:
+        record = safeguarding.record_create(
+            user=membership.user, kind=_RECORD_KIND[action], reason=note
+        )
+    elif action == MembershipDecision.Action.REINSTATE:
+        safeguarding.records_lift(user=membership.user, kind=SafeguardingRecord.Kind.SUSPENDED)
+    else:
+        safeguarding.records_lift(user=membership.user, kind=SafeguardingRecord.Kind.REJECTED)
     decision = MembershipDecision.objects.create(
-        user=membership.user, action=action, note=note, decided_by=decided_by, created_at=now
+        user=membership.user,
+        action=action,
+        note=note,
+        override_note=override_note,
+        decided_by=decided_by,
+        created_at=now,
+        safeguarding_record=record,
     )
     from portal import tasks
 
+    logger.info(
+        "membership %s: %s by user %s (decision %s%s)",
+        membership.pk,
+        action,
+        decided_by.pk,
+        decision.pk,
+        ", safeguarding record overridden" if override_note else "",
+    )
     _enqueue(tasks.send_decision_email, decision.pk)
     return decision
 
@@ -431,7 +545,11 @@ def member_report(
     *, reporter: User, reported: User, reason: str, details: str, share_conversation: bool
 ) -> Report:
     """Report a member to staff. The reporter may share their conversation with them, which is
-    the only way staff can read it."""
+    the only way staff can read it: the messages are copied as they are now, so staff never see
+    what was written after the report, and the copy survives either side's erasure.
+
+    The report is linked to a safeguarding record of the reported person (and grouped with the
+    other reports about them by the hash of their address), which outlives both accounts."""
     _require_participant(reporter)
     if reporter.pk == reported.pk:
         raise ValidationError("You cannot report yourself.")
@@ -442,22 +560,47 @@ def member_report(
     conversation = (
         selectors.conversation_between(reporter, reported) if share_conversation else None
     )
+    record = safeguarding.record_create(
+        user=reported, kind=SafeguardingRecord.Kind.REPORTED, reason=Report.Reason(reason).label
+    )
     report = Report.objects.create(
         reporter=reporter,
         reported=reported,
         reason=reason,
         details=details.strip(),
-        conversation=conversation,
+        conversation_shared=conversation is not None,
+        subject_hash=record.email_hash,
+        safeguarding_record=record,
     )
+    if conversation is not None:
+        ReportedMessage.objects.bulk_create(
+            ReportedMessage(
+                report=report,
+                from_reported=message.sender_id == reported.pk,
+                body=message.body,
+                sent_at=message.created_at,
+            )
+            for message in selectors.thread_messages(conversation).filter(
+                created_at__lte=report.created_at
+            )
+        )
     from portal import tasks
 
+    logger.info(
+        "report %s made by user %s about user %s (safeguarding record %s)",
+        report.pk,
+        reporter.pk,
+        reported.pk,
+        record.pk,
+    )
     _enqueue(tasks.notify_reviewers_of_report, report.pk)
     return report
 
 
 @transaction.atomic
 def report_resolve(*, report_id: int, resolved_by: User, note: str) -> Report:
-    """Close a report with a note of what staff did."""
+    """Close a report with a note of what staff did. The reporter is emailed that it is closed
+    (never what was done, nor to whom)."""
     if not resolved_by.has_perm("portal.handle_report"):
         raise PermissionDenied("You may not handle reports.")
     report = Report.objects.select_for_update().get(pk=report_id)
@@ -470,6 +613,10 @@ def report_resolve(*, report_id: int, resolved_by: User, note: str) -> Report:
     report.resolved_at = timezone.now()
     report.resolution_note = note.strip()
     report.save()
+    from portal import tasks
+
+    logger.info("report %s resolved by user %s", report.pk, resolved_by.pk)
+    _enqueue(tasks.send_report_closed_email, report.pk)
     return report
 
 
@@ -544,6 +691,17 @@ def account_export(*, user: User) -> dict[str, Any]:
                 {"action": d.action, "note": d.note, "at": _iso(d.created_at)}
                 for d in user.membership_decisions.order_by("created_at")
             ],
+            "earlier_applications": [
+                {
+                    "organisation": e.organisation,
+                    "job_title": e.job_title,
+                    "sector": e.sector,
+                    "country": e.country,
+                    "reason_for_joining": e.reason,
+                    "submitted_at": _iso(e.submitted_at),
+                }
+                for e in membership.earlier_applications.order_by("submitted_at", "pk")
+            ],
         }
     if profile is not None:
         data["profile"] = {
@@ -611,22 +769,51 @@ def _message_peer_name(message: Message, user: User) -> str:
     return other.get_full_name() if other else "A former member"
 
 
+class ErasureRefused(ValidationError):
+    """The member may not erase their account themselves now; staff can."""
+
+
 @transaction.atomic
-def account_delete(*, user: User) -> None:
+def account_delete(*, user: User, erased_by: User | None = None) -> None:
     """Erase the account for good: every app's personal data (through the privacy registry),
     the profile and photo, connections, requests and blocks. Messages the user exchanged stay
-    with the other member, with the user's side anonymised ("A former member")."""
+    with the other member, with the user's side anonymised ("A former member").
+
+    What stays is the safeguarding record (see `portal.safeguarding`): the keyed hashes of the
+    account's addresses on its records of rejection, suspension or reports, the decisions, and
+    the reports (with their copies of shared messages) until the retention period ends.
+
+    A member erases their own account (`erased_by` None) only when they are not suspended and
+    no report about them is open (`ErasureRefused`); a member reviewer can erase it for them.
+    """
     if user.is_staff or user.is_superuser:
         raise ValidationError("Staff accounts are closed by an administrator.")
+    if erased_by is None:
+        blocker = selectors.account_self_erasure_blocker(user)
+        if blocker is not None:
+            logger.info("self-erasure of user %s refused: %s", user.pk, blocker)
+            raise ErasureRefused(
+                "Your account cannot be deleted from this page now: please ask us.", code=blocker
+            )
+    elif not erased_by.has_perm("portal.review_membership"):
+        raise PermissionDenied("You may not erase members' accounts.")
+    safeguarding.records_prepare_for_erasure(user=user)
+    user_id = user.pk
     for handler in privacy.handlers():
         handler.eraser(user)
     profile = MemberProfile.objects.filter(user=user).first()
     if profile is not None and profile.photo_key:
         key = profile.photo_key
         transaction.on_commit(lambda: _delete_photo_files(key))
-    # Foreign keys do the rest: messages and conversations SET_NULL (anonymised), decisions
-    # and reports keep no link to the person, everything else is deleted with the user.
+    # Foreign keys do the rest: messages and conversations SET_NULL (anonymised), decisions,
+    # reports and safeguarding records keep no link to the person, everything else is deleted
+    # with the user.
     user.delete()
+    logger.info(
+        "account of user %s erased by %s",
+        user_id,
+        f"user {erased_by.pk}" if erased_by is not None else "its owner",
+    )
 
 
 # --- Notification digests -------------------------------------------------------------------

@@ -6,17 +6,67 @@ twice (the services record what was sent).
 
 from __future__ import annotations
 
+import functools
+import logging
 import smtplib
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from portal import notifications, services
 
+logger = logging.getLogger(__name__)
+
+
+class NotificationTask(Task):
+    """Logs each failed attempt of an email task and its final failure, with the task's id and
+    its integer arguments (ids) only: never an address or a message's text."""
+
+    def _ids(self, args) -> list[int]:
+        return [arg for arg in args or () if isinstance(arg, int)]
+
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        logger.warning(
+            "notification %s%s failed, will retry (task %s): %s",
+            self.name,
+            self._ids(args),
+            task_id,
+            exc if isinstance(exc, DeliveryFailed) else type(exc).__name__,
+        )
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        logger.error(
+            "notification %s%s failed for good (task %s): %s",
+            self.name,
+            self._ids(args),
+            task_id,
+            exc if isinstance(exc, DeliveryFailed) else type(exc).__name__,
+        )
+
+
 TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+
+
+class DeliveryFailed(Exception):
+    """A transient failure to send, carrying only the original exception's class: an SMTP
+    error's text can quote an address, and Celery logs the text of what a task raised."""
+
+
+def _scrubbed(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except TRANSIENT as exc:
+            raise DeliveryFailed(type(exc).__name__) from None
+
+    return wrapper
+
+
 RETRY = {
-    "autoretry_for": TRANSIENT,
+    "base": NotificationTask,
+    "autoretry_for": (DeliveryFailed,),
     "retry_backoff": 30,
     "retry_backoff_max": 3600,
     "retry_jitter": True,
@@ -26,22 +76,27 @@ RETRY = {
 }
 
 
-@shared_task(**RETRY)
+def notification_task(func):
+    """An email task: retried with backoff on transient failures, logged with ids only."""
+    return shared_task(**RETRY)(_scrubbed(func))
+
+
+@notification_task
 def send_decision_email(decision_id: int) -> bool:
     return notifications.decision_email_send(decision_id=decision_id)
 
 
-@shared_task(**RETRY)
+@notification_task
 def send_connection_request_email(request_id: int) -> bool:
     return notifications.connection_request_email_send(request_id=request_id)
 
 
-@shared_task(**RETRY)
+@notification_task
 def send_connection_accepted_email(request_id: int) -> bool:
     return notifications.connection_accepted_email_send(request_id=request_id)
 
 
-@shared_task(**RETRY)
+@notification_task
 def send_message_digest(user_id: int) -> int:
     return notifications.message_digest_send(user_id=user_id)
 
@@ -56,17 +111,31 @@ def send_message_digests() -> int:
     return len(recipients)
 
 
-@shared_task(**RETRY)
+@notification_task
 def notify_reviewers_of_application(membership_id: int) -> bool:
     return notifications.reviewers_new_application_send(membership_id=membership_id)
 
 
-@shared_task(**RETRY)
+@notification_task
 def notify_reviewers_of_report(report_id: int) -> bool:
     return notifications.reviewers_new_report_send(report_id=report_id)
 
 
-@shared_task(**RETRY)
+@notification_task
+def send_report_closed_email(report_id: int) -> bool:
+    return notifications.report_closed_email_send(report_id=report_id)
+
+
+@shared_task
+def purge_safeguarding_records() -> dict[str, int]:
+    """Periodic (Celery beat, nightly): delete safeguarding records, resolved reports and the
+    decisions of erased accounts once the retention period is over."""
+    from portal import safeguarding
+
+    return safeguarding.records_purge()
+
+
+@notification_task
 def send_account_email(subject: str, body: str, to: list[str], html: str = "") -> None:
     """An account email (verification, password reset) rendered by allauth in the request.
 

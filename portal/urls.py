@@ -9,6 +9,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/data/", views.data_export, name="data_export"),
     path("account/delete/", views.account_delete, name="account_delete"),
+    path("apply-again/", views.reapply, name="reapply"),
     path("profile/edit/", views.profile_edit, name="profile_edit"),
     path("members/", views.directory, name="directory"),
     path("members/<uuid:public_id>/", views.member, name="member"),

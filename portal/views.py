@@ -33,6 +33,7 @@ from portal.forms import (
     MessageForm,
     NotificationPreferencesForm,
     ProfileForm,
+    ReapplyForm,
     ReportForm,
 )
 from portal.models import MemberProfile, Membership, Sector
@@ -69,10 +70,16 @@ def _directory_page(request, filters: selectors.DirectoryFilters):
 
 def _status_page(request, status: int = 200):
     membership = selectors.membership_for(request.user) if request.user.is_authenticated else None
+    reapply_from = selectors.reapply_available_from(membership) if membership else None
     return render(
         request,
         "portal/status.html",
-        {"membership": membership, "Status": Membership.Status},
+        {
+            "membership": membership,
+            "Status": Membership.Status,
+            "reapply_from": reapply_from,
+            "can_reapply": reapply_from is not None and reapply_from <= timezone.now(),
+        },
         status=status,
     )
 
@@ -585,14 +592,61 @@ def data_export(request):
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+def reapply(request):
+    """A rejected applicant applies again, once the waiting period after the rejection is over."""
+    membership = selectors.membership_for(request.user)
+    available = selectors.reapply_available_from(membership) if membership else None
+    if available is None or available > timezone.now():
+        return _status_page(request, status=403 if request.method == "POST" else 200)
+    profile = MemberProfile.objects.filter(user=request.user).first()
+    fields = ("organisation", "job_title", "sector", "country")
+    form = ReapplyForm(
+        request.POST if request.method == "POST" else None,
+        initial={name: getattr(profile, name) for name in fields} if profile else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_reapply(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you: your new application is with our staff.")
+            return redirect("portal:home")
+    return render(request, "portal/reapply.html", {"form": form, "membership": membership})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
 @reauthentication_required(allow_get=True)
 def account_delete(request):
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.user.is_staff or request.user.is_superuser:
         return render(request, "portal/account_delete.html", {"form": None, "is_staff": True})
+    blocker = selectors.account_self_erasure_blocker(request.user)
+    if blocker is not None:
+        # Suspended, or a report about them is open: staff erase the account on request. The
+        # page never says that a report exists (the reporter must not be exposed).
+        return render(
+            request,
+            "portal/account_delete.html",
+            {
+                "form": None,
+                "blocker": blocker,
+                "privacy_email": settings.PORTAL_PRIVACY_EMAIL,
+            },
+            status=403 if request.method == "POST" else 200,
+        )
     if request.method == "POST" and form.is_valid():
         user = request.user
-        services.account_delete(user=user)
+        try:
+            services.account_delete(user=user)
+        except services.ErasureRefused:  # a suspension or a report arrived meanwhile
+            return redirect("portal:account_delete")
         logout(request)
         messages.success(request, "Your account and your data have been deleted. Goodbye.")
         return redirect("/")

@@ -34,6 +34,7 @@ urls = [
     path("decisions/", admin_views.DecisionHistoryView.as_view(), name="decisions"),
     path("<int:pk>/", admin_views.ApplicationDetailView.as_view(), name="application"),
     path("<int:pk>/decide/<str:action>/", admin_views.DecideView.as_view(), name="decide"),
+    path("<int:pk>/erase/", admin_views.EraseView.as_view(), name="erase"),
     path("profiles/<int:pk>/", admin_views.ProfileEditView.as_view(), name="profile_edit"),
     path("reports/", admin_views.ReportListView.as_view(), name="reports"),
     path("reports/<int:pk>/", admin_views.ReportDetailView.as_view(), name="report"),

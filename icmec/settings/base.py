@@ -482,6 +482,21 @@ CELERY_BEAT_SCHEDULE["portal-message-digests"] = {
     "task": "portal.tasks.send_message_digests",
     "schedule": crontab(minute=f"*/{PORTAL_MESSAGE_DIGEST_MINUTES}"),
 }
+# The safeguarding record (portal.safeguarding): keyed hashes of the normalised email addresses
+# of people rejected, suspended or reported, kept this long even after they erase their account.
+# The key is PORTAL_SAFEGUARDING_KEY, else one derived from SECRET_KEY; old keys stay usable for
+# matching in PORTAL_SAFEGUARDING_KEY_FALLBACKS (else SECRET_KEY_FALLBACKS).
+PORTAL_SAFEGUARDING_KEY = env.str("PORTAL_SAFEGUARDING_KEY", default="")
+PORTAL_SAFEGUARDING_KEY_FALLBACKS = env.list("PORTAL_SAFEGUARDING_KEY_FALLBACKS", default=[])
+PORTAL_SAFEGUARDING_RETENTION_DAYS = env.int("PORTAL_SAFEGUARDING_RETENTION_DAYS", default=2557)
+# A rejected applicant may apply again this many days after the rejection.
+PORTAL_REAPPLY_AFTER_DAYS = env.int("PORTAL_REAPPLY_AFTER_DAYS", default=90)
+# Where members write to have staff erase an account they cannot erase themselves.
+PORTAL_PRIVACY_EMAIL = env.str("PORTAL_PRIVACY_EMAIL", default="privacy@example.org")
+CELERY_BEAT_SCHEDULE["portal-purge-safeguarding-records"] = {
+    "task": "portal.tasks.purge_safeguarding_records",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 # --- Newsletter ---
 # Sender of the newsletter (defaults to DEFAULT_FROM_EMAIL) and the address in the mailto: part

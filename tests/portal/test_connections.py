@@ -155,8 +155,8 @@ def test_a_report_reaches_staff_with_the_conversation_only_if_shared(
             share_conversation=True,
         )
 
-    assert private.conversation is None
-    assert shared.conversation is not None
+    assert not private.conversation_shared and not private.messages.exists()
+    assert shared.conversation_shared and shared.messages.get().body == "Something inappropriate"
     assert Report.objects.filter(status="open").count() == 2
     assert {tuple(m.to) for m in mail.outbox} == {("rhea@example.org",)}
     assert "Something inappropriate" not in mail.outbox[0].body

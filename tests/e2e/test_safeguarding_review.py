@@ -1,0 +1,164 @@
+"""The review queue in a real browser: a flagged applicant (the same person as an erased,
+rejected account) cannot be approved without an override note; grouped reports."""
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from portal import services
+from portal.models import Membership, MembershipDecision
+from tests.factories.accounts import totp_activate, totp_code
+from tests.factories.portal import PASSWORD, make_applicant, make_member, make_reviewer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Set E2E_SCREENSHOTS to a folder to keep screenshots of each screen for a person to look at.
+SHOTS = os.environ.get("E2E_SCREENSHOTS", "")
+
+
+def _shoot(page, name, target=None):
+    """Screenshots at a phone's width and a desktop's (when E2E_SCREENSHOTS is set)."""
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        (target or page).screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_reviewer_sees_the_flag_and_must_give_an_override_note(live_server, new_page):
+    reviewer = make_reviewer(first_name="Rhea", last_name="Reviewer", email="rhea@example.org")
+    secret = totp_activate(reviewer)
+    earlier = make_applicant(first_name="Jordan", last_name="Lee", email="jordan.lee@gmail.com")
+    services.membership_decide(
+        membership_id=earlier.membership.pk,
+        action="reject",
+        decided_by=reviewer,
+        note="We could not confirm a role in child protection.",
+    )
+    services.account_delete(user=earlier)
+    newcomer = make_applicant(
+        first_name="Jordan", last_name="Lee", email="Jordan.Lee+2@googlemail.com"
+    )
+    make_applicant(first_name="Sam", last_name="Okafor", email="sam@bank.example")
+    reporter, reported, witness = (
+        make_member(first_name="Amelia", last_name="Chen", email="amelia@example.org"),
+        make_member(first_name="Tom", last_name="Walker", email="tom@example.org"),
+        make_member(first_name="Priya", last_name="Nair", email="priya@example.org"),
+    )
+    for who, reason in ((reporter, "harassment"), (witness, "conduct")):
+        services.member_report(
+            reporter=who,
+            reported=reported,
+            reason=reason,
+            details="Messages late at night.",
+            share_conversation=False,
+        )
+
+    base = live_server.url
+    page = new_page(viewport={"width": 375, "height": 900})
+    page.goto(f"{base}/accounts/login/")
+    page.locator("main").get_by_label("Email").fill(reviewer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(totp_code(secret))
+    page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+
+    page.goto(f"{base}/admin/members/")
+    flagged_row = page.locator("tr", has=page.get_by_role("link", name="Jordan Lee"))
+    expect(flagged_row.get_by_text("Flagged")).to_be_visible()
+    expect(flagged_row.get_by_text("We could not confirm a role")).to_be_visible()
+    expect(page.locator("tr", has_text="Sam Okafor").get_by_text("Flagged")).to_have_count(0)
+    _shoot(page, "queue")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.get_by_role("link", name="Jordan Lee").click()
+    expect(page.get_by_role("heading", name="Earlier safeguarding decisions")).to_be_visible()
+    page.get_by_label("Note", exact=True).fill("Welcome.")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("matches an earlier safeguarding decision")).to_be_visible()
+    expect(page.get_by_label("Note", exact=True)).to_have_value("Welcome.")
+    _shoot(page, "application-refused")
+    _shoot(page, "decision-form", page.locator("#decision-form"))
+    page.get_by_label("Why approve despite the earlier decision").fill(
+        "Spoke to their manager: the role is confirmed."
+    )
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("approved. They are emailed.")).to_be_visible()
+    decision = MembershipDecision.objects.get(user=newcomer, action="approve")
+    assert decision.override_note == "Spoke to their manager: the role is confirmed."
+
+    page.goto(f"{base}/admin/members/reports/")
+    group = page.locator("tr", has_text="Tom Walker")
+    expect(group.get_by_text("2 reports")).to_be_visible()
+    _shoot(page, "reports")
+
+
+def test_the_pages_that_explain_a_decision_are_accessible(live_server, new_page):
+    """Applying again (with errors) and deletion refused while suspended: axe finds nothing,
+    nothing scrolls sideways at 320 or 1280 px."""
+    from axe_playwright_python.base import AXE_FILE_PATH
+
+    from tests.e2e.test_accessibility import (
+        AXE_OPTIONS,
+        DESKTOP,
+        PHONE,
+        _horizontal_overflow,
+        _violations_report,
+    )
+
+    reviewer = make_reviewer(email="rhea@example.org")
+    rejected = make_applicant(first_name="Jordan", email="jordan@bank.example")
+    services.membership_decide(
+        membership_id=rejected.membership.pk, action="reject", decided_by=reviewer, note="No."
+    )
+    Membership.objects.filter(user=rejected).update(decided_at=timezone.now() - timedelta(days=100))
+    suspended = make_member(first_name="Sam", email="sam@bank.example")
+    services.membership_decide(
+        membership_id=suspended.membership.pk, action="suspend", decided_by=reviewer, note="x"
+    )
+    base = live_server.url
+    problems = {}
+
+    def check(page, name):
+        expect(page.locator("main h1").first).to_be_visible()
+        for label, viewport in (("320 px", PHONE), ("1280 px", DESKTOP)):
+            page.set_viewport_size(viewport)
+            problems[f"{name}: wider than {label}"] = _horizontal_overflow(page)
+            problems[f"{name}: axe at {label}"] = _violations_report(
+                page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
+            )
+
+    for user, steps in (
+        (rejected, ("/portal/", "/portal/apply-again/", "submit")),
+        (suspended, ("/portal/account/delete/",)),
+    ):
+        page = new_page(viewport=PHONE)
+        page.context.add_init_script(path=AXE_FILE_PATH)
+        page.goto(f"{base}/accounts/login/")
+        page.locator("main").get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.locator("main").get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+        for step in steps:
+            if step == "submit":
+                page.get_by_role("button", name="Send my application").click()
+                expect(page.get_by_text("This field is required.")).to_be_visible()
+            else:
+                page.goto(f"{base}{step}")
+                if "/reauthenticate/" in page.url:
+                    page.get_by_label("Password").fill(PASSWORD)
+                    page.get_by_role("button", name="Confirm").click()
+                    page.wait_for_url(f"**{step}")
+            check(page, step)
+            _shoot(page, "member-" + (step.strip("/").replace("/", "-") or "apply-again-errors"))
+
+    report = "\n".join(f"{kind}:\n  {found}" for kind, found in problems.items() if found)
+    assert not report, report
