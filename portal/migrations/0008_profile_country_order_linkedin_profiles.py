@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_member_reviewers_group'),
+        ('portal', '0007_remove_report_conversation'),
     ]
 
     operations = [
