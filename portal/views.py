@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from functools import wraps
-from math import ceil
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
@@ -23,9 +22,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blog.pagination import KnownPagePaginator
+from icmec.pagination import window_counted_page
 from icmec.text import text_param
 from portal import selectors, services
+from portal.access import membership_status_page
 from portal.countries import COUNTRIES
 from portal.forms import (
     ConnectionRequestForm,
@@ -35,7 +35,7 @@ from portal.forms import (
     ProfileForm,
     ReportForm,
 )
-from portal.models import MemberProfile, Membership, Sector
+from portal.models import MemberProfile, Sector
 from portal.photos import SIZES
 
 
@@ -48,33 +48,18 @@ def _directory_page(request, filters: selectors.DirectoryFilters):
     """
     per_page = settings.PORTAL_DIRECTORY_PAGE_SIZE
     results = selectors.directory_search(viewer=request.user, filters=filters).annotate(
-        matches=Window(Count("pk"))
+        total_matches=Window(Count("pk"))
     )
-    try:
-        number = max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError, OverflowError):
-        number = 1
-    number = min(number, 10**9)  # an offset PostgreSQL accepts
-    rows = list(results[(number - 1) * per_page : number * per_page])
-    if rows:
-        count = rows[0].matches
-    elif number > 1:
-        count = selectors.directory_matches(viewer=request.user, filters=filters).count()
-        number = max(ceil(count / per_page), 1)
-        rows = list(results[(number - 1) * per_page : number * per_page])
-    else:
-        count = 0
-    return KnownPagePaginator(rows, count, per_page).page(number)
+    return window_counted_page(
+        rows_for=lambda number: list(results[(number - 1) * per_page : number * per_page]),
+        count_all=lambda: selectors.directory_matches(viewer=request.user, filters=filters).count(),
+        value=request.GET.get("page"),
+        per_page=per_page,
+    )
 
 
 def _status_page(request, status: int = 200):
-    membership = selectors.membership_for(request.user) if request.user.is_authenticated else None
-    return render(
-        request,
-        "portal/status.html",
-        {"membership": membership, "Status": Membership.Status},
-        status=status,
-    )
+    return membership_status_page(request, status=status)
 
 
 def member_required(view):
@@ -99,7 +84,10 @@ def participant_required(view):
     @member_required
     def wrapper(request, *args, **kwargs):
         if not selectors.user_has_member_profile(request.user):
-            raise PermissionDenied("Only members with a profile can do this.")
+            raise PermissionDenied(
+                "Connections, messages, blocks and reports are for members with a profile. Your "
+                "account has none (staff accounts may browse the directory but do not take part)."
+            )
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -454,7 +442,10 @@ def conversation(request, pk: int):
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_reply:
-            raise PermissionDenied("You can no longer message this member.")
+            raise PermissionDenied(
+                "You can no longer message this member: you are not connected any more, or one of "
+                "you has blocked the other. The messages you exchanged stay here for you to read."
+            )
         if form.is_valid():
             try:
                 services.message_send(sender=user, recipient=peer, body=form.cleaned_data["body"])
@@ -526,7 +517,7 @@ def account(request):
             messages.success(request, "Your email preferences are saved.")
             return redirect("portal:account")
     elif request.method == "POST":
-        raise PermissionDenied
+        raise PermissionDenied("Email preferences are for members with a profile.")
     return render(
         request,
         "portal/account.html",
