@@ -345,15 +345,18 @@ class StreamText(Func):
     """The plain text of a body StreamField (paragraphs, headings, quotes, key figures), tags
     removed, computed by PostgreSQL from the stored JSON."""
 
+    # Block-level tags separate words, inline ones (<b>, <a>) do not: "<b>tools</b>:" is
+    # "tools:".
     template = (
-        "regexp_replace(coalesce((SELECT string_agg(CASE block->>'type'"
+        "regexp_replace(regexp_replace(coalesce((SELECT string_agg(CASE block->>'type'"
         " WHEN 'paragraph' THEN block->>'value'"
         " WHEN 'heading' THEN block->'value'->>'text'"
         " WHEN 'quote' THEN block->'value'->>'quote'"
         " WHEN 'statistic' THEN concat_ws(' ', block->'value'->>'figure',"
         " block->'value'->>'label')"
         " END, ' ') FROM jsonb_array_elements(%(expressions)s) AS block), ''),"
-        " '<[^>]*>', ' ', 'g')"
+        " '</?(p|br|li|ul|ol|h[1-6]|blockquote|div|hr)\\M[^>]*>', ' ', 'gi'),"
+        " '<[^>]*>', '', 'g')"
     )
     output_field = TextField()
 

@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
+from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from icmec.pagination import window_counted_page
+from icmec.pagination import page_of, window_counted_page
 from icmec.text import text_param
 from portal import selectors, services
 from portal.access import membership_status_page
@@ -262,11 +263,16 @@ def profile_edit(request):
 @require_GET
 def connections(request):
     user = request.user
+    connections_page = page_of(
+        Paginator(selectors.connections_of(user), settings.PORTAL_LIST_PAGE_SIZE),
+        request.GET.get("page"),
+    )
     return render(
         request,
         "portal/connections.html",
         {
-            "connections": selectors.connections_of(user),
+            "page_obj": connections_page,
+            "connections": connections_page.object_list,
             "incoming": selectors.incoming_requests(user),
             "outgoing": selectors.outgoing_requests(user),
         },
@@ -420,10 +426,16 @@ def report(request, public_id):
 @participant_required
 @require_GET
 def conversations(request):
-    items = list(selectors.conversations_of(request.user))
+    conversations_page = page_of(
+        Paginator(selectors.conversations_of(request.user), settings.PORTAL_LIST_PAGE_SIZE),
+        request.GET.get("page"),
+    )
+    items = list(conversations_page.object_list)
     for item in items:
         item.peer = item.other(request.user)
-    return render(request, "portal/messages.html", {"conversations": items})
+    return render(
+        request, "portal/messages.html", {"conversations": items, "page_obj": conversations_page}
+    )
 
 
 @participant_required

@@ -426,3 +426,36 @@ def test_pagination_shows_first_last_and_neighbours_with_gaps():
     assert shown(10) == [1, "…", 8, 9, 10, 11, 12, "…", 20]
     assert shown(19) == [1, "…", 17, 18, 19, 20]
     assert shown(4) == [1, 2, 3, 4, 5, 6, "…", 20]
+
+
+def test_search_shows_the_words_of_the_body_around_a_match_there(client, make_post):
+    make_post(
+        title="Quarterly update",
+        summary="What our partners did this quarter.",
+        body=[
+            {"type": "heading", "value": {"text": "Payments", "level": "h2"}},
+            {
+                "type": "paragraph",
+                "value": "<p>Early in the year, analysts at three banks traced "
+                "<b>structured</b> transfers (amounts &lt; $100 &amp; notes) pointing to the "
+                "laundering of sextortion proceeds through gift cards, then reported them.</p>",
+            },
+        ],
+    )
+    make_post(title="Laundering typologies", summary="How laundering works.")
+
+    page = soup(client.get("/search/", {"q": "laundered"}))  # stemmed: matches "laundering"
+
+    results = {
+        r.select_one(".search-result__title").get_text(strip=True): r
+        for r in page.select(".search-result")
+    }
+    snippet = results["Quarterly update"].select_one(".search-result__snippet")
+    assert [mark.get_text() for mark in snippet.select("mark")] == ["laundering"]
+    assert "sextortion proceeds" in snippet.get_text()
+    assert "What our partners did" not in results["Quarterly update"].get_text()
+    assert "(amounts < $100 & notes)" in snippet.get_text()  # entities decoded, then escaped
+    assert "&lt; $100 &amp; notes" in str(snippet) and not snippet.select("b")
+    # A match in the title or summary keeps the summary.
+    assert results["Laundering typologies"].select_one(".search-result__snippet") is None
+    assert "How laundering works." in results["Laundering typologies"].get_text()
