@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,7 +33,7 @@ from wagtail.snippets.models import register_snippet
 
 from blog.blocks import BodyBlock
 from blog.middleware import PublicCacheMixin
-from blog.pagination import CountedPaginator
+from icmec.pagination import CountedPaginator, page_of
 
 WORDS_PER_MINUTE = 230
 
@@ -142,6 +142,11 @@ class SitePageMixin(PublicCacheMixin):
     # Related objects fetched with the page when it is served (see HomePage.route).
     route_select_related: tuple[str, ...] = ()
 
+    @property
+    def share_title(self) -> str:
+        """The page's name when shared (og:title, twitter:title)."""
+        return self.seo_title or self.title
+
     def get_view_restrictions(self):
         from blog import selectors
 
@@ -174,11 +179,8 @@ def redirect_to_login(next_path: str) -> HttpResponse:
 
 
 def paginate(request: HttpRequest, paginator: Paginator):
-    """The requested page; 404 for a page number that does not exist."""
-    try:
-        return paginator.page(request.GET.get("page") or 1)
-    except (EmptyPage, PageNotAnInteger) as exc:
-        raise Http404("No such page of results.") from exc
+    """The requested page, clamped to the pages that exist (see `icmec.pagination`)."""
+    return page_of(paginator, request.GET.get("page"))
 
 
 class HomePage(SitePageMixin, Page):
@@ -229,6 +231,11 @@ class HomePage(SitePageMixin, Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    @property
+    def share_title(self) -> str:
+        # The home page's title ("Home") names it in the admin's tree; shared, it is the site.
+        return self.seo_title or settings.WAGTAIL_SITE_NAME
 
     def route(self, request, path_components):
         """Find the page for a path below the home page at once, whatever its depth.
@@ -375,13 +382,16 @@ class BlogIndexPage(SitePageMixin, RoutablePageMixin, Page):
         from blog import selectors
 
         tag = selectors.tag_by_slug(slug=slug)
-        if tag is None:
+        # A tag (or a year, below) is only an address while posts the visitor may read have it.
+        if tag is None or not selectors.post_count(user=request.user, tag=tag):
             raise Http404("No such tag.")
         return self.render(request, filter_kind="tag", filter_value=tag)
 
     @path("<int:year>/")
     def year_posts(self, request, year):
-        if not 1900 <= year <= 2999:
+        from blog import selectors
+
+        if not 1900 <= year <= 2999 or not selectors.post_count(user=request.user, year=year):
             raise Http404("No such year.")
         return self.render(request, filter_kind="year", filter_value=year)
 
@@ -547,7 +557,9 @@ class BlogPostPage(SitePageMixin, Page):
         if not selectors.post_is_readable_by(post=self, user=request.user):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            raise Http404("This post is for approved members only.")
+            from portal.access import members_only_refused
+
+            return members_only_refused(request)
         response = super().serve(request, *args, **kwargs)
         if self.members_only:
             # A members-only post must never be stored by a shared cache.

@@ -17,14 +17,15 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import (
     CharField,
     Count,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -51,6 +52,8 @@ from blog.models import (
     SocialMediaSettings,
     StandardPage,
 )
+from icmec.pagination import page_number as page_number_of
+from icmec.pagination import window_counted_page
 from portal.selectors import user_is_approved_member
 
 if TYPE_CHECKING:
@@ -333,12 +336,42 @@ def feed_posts(*, category_slug: str | None = None, limit: int = 20) -> QuerySet
     )
 
 
+# Around a match in the body, ts_headline marks the words with these (characters no text of
+# the site contains); `search_snippet` escapes the rest and turns them into <mark> elements.
+SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"
+
+
+class StreamText(Func):
+    """The plain text of a body StreamField (paragraphs, headings, quotes, key figures), tags
+    removed, computed by PostgreSQL from the stored JSON."""
+
+    # Block-level tags separate words, inline ones (<b>, <a>) do not: "<b>tools</b>:" is
+    # "tools:".
+    template = (
+        "regexp_replace(regexp_replace(coalesce((SELECT string_agg(CASE block->>'type'"
+        " WHEN 'paragraph' THEN block->>'value'"
+        " WHEN 'heading' THEN block->'value'->>'text'"
+        " WHEN 'quote' THEN block->'value'->>'quote'"
+        " WHEN 'statistic' THEN concat_ws(' ', block->'value'->>'figure',"
+        " block->'value'->>'label')"
+        " END, ' ') FROM jsonb_array_elements(%(expressions)s) AS block), ''),"
+        " '</?(p|br|li|ul|ol|h[1-6]|blockquote|div|hr)\\M[^>]*>', ' ', 'gi'),"
+        " '<[^>]*>', '', 'g')"
+    )
+    output_field = TextField()
+
+
+def _search_config() -> str:
+    """The text search configuration Wagtail's index uses (its stemming, its stop words)."""
+    return settings.WAGTAILSEARCH_BACKENDS["default"].get("SEARCH_CONFIG", "english")
+
+
 def search_pages(*, query: str, user: Visitor):
     """Posts and standard pages matching `query`, best first (Wagtail search on PostgreSQL).
 
-    Results are base `Page` objects carrying what a result shows (`excerpt`, and for posts
-    `date_published` and `members_only`) and `total_matches`, so a page of results takes one
-    query (see `search_page`).
+    Results are base `Page` objects carrying what a result shows (`excerpt`, `body_snippet`: the
+    body's words around the match, and for posts `date_published` and `members_only`) and
+    `total_matches`, so a page of results takes one query (see `search_results`).
     """
     searchable_types = ContentType.objects.get_for_models(BlogPostPage, StandardPage).values()
     pages = hide_members_only(
@@ -352,6 +385,19 @@ def search_pages(*, query: str, user: Visitor):
             Value(""),
             output_field=TextField(),
         ),
+        # Computed for the rows of the requested page only (PostgreSQL evaluates an expensive
+        # column after the sort and the limit).
+        body_snippet=SearchHeadline(
+            Coalesce(StreamText("blogpostpage__body"), StreamText("standardpage__body")),
+            SearchQuery(query, config=_search_config(), search_type="plain"),
+            config=_search_config(),
+            start_sel=SNIPPET_START,
+            stop_sel=SNIPPET_STOP,
+            max_words=30,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        ),
         date_published=F("blogpostpage__date_published"),
         members_only=F("blogpostpage__members_only"),
         # Every result carries the number of matches, so that a page of results and the total
@@ -363,35 +409,6 @@ def search_pages(*, query: str, user: Visitor):
     return pages.only("id", "title", "url_path").search(query, operator="and")
 
 
-class SearchPaginator(Paginator):
-    """Pages through search results whose rows carry the total (`total_matches`): the total is
-    read from the first row of the requested page instead of a separate COUNT query."""
-
-    def __init__(self, results, per_page: int) -> None:
-        super().__init__(results, per_page)
-        self._rows: dict[int, list] = {}
-
-    def rows(self, number: int) -> list:
-        if number not in self._rows:
-            bottom = (number - 1) * self.per_page
-            self._rows[number] = list(self.object_list[bottom : bottom + self.per_page])
-        return self._rows[number]
-
-    def page(self, number):
-        try:
-            number = int(number)
-        except (TypeError, ValueError) as exc:
-            raise PageNotAnInteger("That page number is not an integer.") from exc
-        if number < 1:
-            raise EmptyPage("That page number is less than 1.")
-        rows = self.rows(number)
-        total = rows[0].total_matches if rows else 0
-        self.__dict__["count"] = total  # Paginator.count is a cached_property
-        if not rows and number > 1:
-            raise EmptyPage("That page contains no results.")
-        return self._get_page(rows, number, self)
-
-
 @dataclass(frozen=True)
 class SearchHit:
     """One search result, as the results page shows it."""
@@ -401,24 +418,24 @@ class SearchHit:
     excerpt: str
     date_published: datetime.date | None
     members_only: bool
+    # Words of the body around the match, the matched words between SNIPPET_START and
+    # SNIPPET_STOP; empty when the body does not match.
+    body_snippet: str = ""
 
 
 SEARCH_CACHE_TIMEOUT = 10 * 60
 
 
 def search_results(
-    *, query: str, page_number: int | str, user: Visitor, request: HttpRequest
-) -> tuple[list[SearchHit], int]:
-    """One page of results for `query` and the number of results in all.
+    *, query: str, page_number: Any, user: Visitor, request: HttpRequest
+) -> tuple[list[SearchHit], int, int]:
+    """One page of results for `query`, the number of results in all and the page's number.
 
-    Raises PageNotAnInteger or EmptyPage for a page that does not exist. Results are cached per
-    query, page and audience (members see members-only posts) until published content changes:
-    repeated searches cost no query.
+    Any `page_number` gives a page: it is clamped to the pages that exist (see
+    `icmec.pagination`). Results are cached per query, page and audience (members see
+    members-only posts) until published content changes: repeated searches cost no query.
     """
-    try:
-        number = int(page_number)
-    except (TypeError, ValueError) as exc:
-        raise PageNotAnInteger("That page number is not an integer.") from exc
+    number = page_number_of(page_number)
     site = Site.find_for_request(request)
     audience = "members" if visitor_is_member(user) else "public"
     digest = hashlib.sha256(query.lower().encode()).hexdigest()[:32]
@@ -428,15 +445,14 @@ def search_results(
     )
     cached = cache.get(key) if settings.SITE_CACHES_ENABLED else None
     if cached is None:
-        paginator = SearchPaginator(
-            search_pages(query=query, user=user), settings.SEARCH_RESULTS_PER_PAGE
+        results = search_pages(query=query, user=user)
+        per_page = settings.SEARCH_RESULTS_PER_PAGE
+        page = window_counted_page(
+            rows_for=lambda n: list(results[(n - 1) * per_page : n * per_page]),
+            count_all=lambda: search_pages(query=query, user=user).count(),
+            value=number,
+            per_page=per_page,
         )
-        try:
-            page = paginator.page(number)
-        except EmptyPage:
-            if settings.SITE_CACHES_ENABLED:
-                cache.set(key, "empty", SEARCH_CACHE_TIMEOUT)
-            raise
         hits = [
             SearchHit(
                 title=result.title,
@@ -444,14 +460,15 @@ def search_results(
                 excerpt=result.excerpt,
                 date_published=result.date_published,
                 members_only=bool(result.members_only),
+                body_snippet=(
+                    result.body_snippet if SNIPPET_START in (result.body_snippet or "") else ""
+                ),
             )
             for result in page.object_list
         ]
-        cached = (hits, paginator.count)
+        cached = (hits, page.paginator.count, page.number)
         if settings.SITE_CACHES_ENABLED:
             cache.set(key, cached, SEARCH_CACHE_TIMEOUT)
-    if cached == "empty":
-        raise EmptyPage("That page contains no results.")
     return cached
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -14,11 +13,19 @@ from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from blog import selectors
 from blog.middleware import public_cache
-from blog.pagination import KnownPagePaginator
 from blog.sitemaps import SiteSitemap
+from icmec.pagination import KnownPagePaginator
 from icmec.text import text_param
 
 SEARCH_QUERY_MAX_LENGTH = 200
+# Under /newsletter/: the pages of one reader (a token in the address, or their account).
+NEWSLETTER_PRIVATE_PATHS = (
+    "check-your-inbox/",
+    "confirm/",
+    "unsubscribe/",
+    "account/",
+    "webhooks/",
+)
 
 
 @require_safe
@@ -28,17 +35,11 @@ def search(request: HttpRequest) -> HttpResponse:
     query = text_param(request.GET, "q", max_length=SEARCH_QUERY_MAX_LENGTH)
     results_page = None
     if query:
-        try:
-            hits, total = selectors.search_results(
-                query=query,
-                page_number=request.GET.get("page") or 1,
-                user=request.user,
-                request=request,
-            )
-            paginator = KnownPagePaginator(hits, total, settings.SEARCH_RESULTS_PER_PAGE)
-            results_page = paginator.page(request.GET.get("page") or 1)
-        except (EmptyPage, PageNotAnInteger) as exc:
-            raise Http404("No such page of results.") from exc
+        hits, total, number = selectors.search_results(
+            query=query, page_number=request.GET.get("page"), user=request.user, request=request
+        )
+        paginator = KnownPagePaginator(hits, total, settings.SEARCH_RESULTS_PER_PAGE)
+        results_page = paginator.page(number)
     return TemplateResponse(
         request,
         "blog/search.html",
@@ -56,12 +57,18 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_cache
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    # The newsletter's forms and personal links (tokens) stay out of search engines; its public
+    # archive of issues is for everyone. `$` ends a rule (RFC 9309): the sign-up page alone.
+    newsletter = reverse("newsletter:subscribe")
+    newsletter_rules = [f"Disallow: {newsletter}$", f"Disallow: {newsletter}?"] + [
+        f"Disallow: {newsletter}{private}" for private in NEWSLETTER_PRIVATE_PATHS
+    ]
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /accounts/",
         "Disallow: /portal/",
-        "Disallow: /newsletter/",
+        *newsletter_rules,
         "Disallow: /search/",
         "",
         f"Sitemap: {request.build_absolute_uri(reverse('blog:sitemap'))}",

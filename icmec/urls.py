@@ -6,6 +6,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from icmec import views
 
+# A refused request gets a page of the site's own (like 404.html and 500.html), saying why.
+handler403 = views.permission_denied
+
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", include(wagtailadmin_urls)),

@@ -3,7 +3,9 @@ import logging
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -73,3 +75,13 @@ def health(request: HttpRequest) -> JsonResponse:
     else:
         status = "ok" if healthy else "unavailable"
     return JsonResponse({"status": status} | checks, status=200 if healthy else 503)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's own 403 page: why the page is closed (the reason given where access was refused)
+    and what the visitor can do about it."""
+    reason = str(exception or "").strip()
+    response = render(request, "403.html", {"reason": reason}, status=403)
+    # Who may open a page depends on who asks: no shared cache may keep this answer.
+    add_never_cache_headers(response)
+    return response

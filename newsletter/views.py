@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from blog.middleware import mark_public, public_cache
 from icmec.clientip import client_ip
+from icmec.pagination import page_of
 from newsletter import ratelimit, rendering, selectors, services, tokens
 from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, Subscriber
@@ -200,7 +201,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @public_cache  # public for anonymous readers (blog.middleware decides)
 def archive(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(selectors.archive_issues(), 12)
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(paginator, request.GET.get("page"))
     return render(request, "newsletter/archive.html", {"issues": page, "paginator": paginator})
 
 

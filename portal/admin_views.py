@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from icmec.pagination import page_of
 from icmec.text import text_param
 from portal import safeguarding, selectors, services
 from portal.forms import DecisionForm, ProfileForm, ReportResolveForm, StaffEraseForm
@@ -62,7 +63,7 @@ class AdminPage(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
 
 
 def _paginate(request, queryset, per_page=25):
-    return Paginator(queryset, per_page).get_page(request.GET.get("p"))
+    return page_of(Paginator(queryset, per_page), request.GET.get("p"))
 
 
 class ApplicationQueueView(AdminPage):

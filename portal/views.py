@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from functools import wraps
-from math import ceil
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
+from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -23,9 +23,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blog.pagination import KnownPagePaginator
+from icmec.pagination import page_of, window_counted_page
 from icmec.text import text_param
 from portal import selectors, services
+from portal.access import membership_status_page
 from portal.countries import COUNTRIES, name_sort_key
 from portal.forms import (
     ConnectionRequestForm,
@@ -36,7 +37,7 @@ from portal.forms import (
     ReapplyForm,
     ReportForm,
 )
-from portal.models import MemberProfile, Membership, Sector
+from portal.models import MemberProfile, Sector
 from portal.photos import SIZES
 
 
@@ -49,39 +50,18 @@ def _directory_page(request, filters: selectors.DirectoryFilters):
     """
     per_page = settings.PORTAL_DIRECTORY_PAGE_SIZE
     results = selectors.directory_search(viewer=request.user, filters=filters).annotate(
-        matches=Window(Count("pk"))
+        total_matches=Window(Count("pk"))
     )
-    try:
-        number = max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError, OverflowError):
-        number = 1
-    number = min(number, 10**9)  # an offset PostgreSQL accepts
-    rows = list(results[(number - 1) * per_page : number * per_page])
-    if rows:
-        count = rows[0].matches
-    elif number > 1:
-        count = selectors.directory_matches(viewer=request.user, filters=filters).count()
-        number = max(ceil(count / per_page), 1)
-        rows = list(results[(number - 1) * per_page : number * per_page])
-    else:
-        count = 0
-    return KnownPagePaginator(rows, count, per_page).page(number)
+    return window_counted_page(
+        rows_for=lambda number: list(results[(number - 1) * per_page : number * per_page]),
+        count_all=lambda: selectors.directory_matches(viewer=request.user, filters=filters).count(),
+        value=request.GET.get("page"),
+        per_page=per_page,
+    )
 
 
 def _status_page(request, status: int = 200):
-    membership = selectors.membership_for(request.user) if request.user.is_authenticated else None
-    reapply_from = selectors.reapply_available_from(membership) if membership else None
-    return render(
-        request,
-        "portal/status.html",
-        {
-            "membership": membership,
-            "Status": Membership.Status,
-            "reapply_from": reapply_from,
-            "can_reapply": reapply_from is not None and reapply_from <= timezone.now(),
-        },
-        status=status,
-    )
+    return membership_status_page(request, status=status)
 
 
 def _approved_members_only(view):
@@ -116,7 +96,10 @@ def participant_required(view):
     @member_required
     def wrapper(request, *args, **kwargs):
         if not selectors.user_has_member_profile(request.user):
-            raise PermissionDenied("Only members with a profile can do this.")
+            raise PermissionDenied(
+                "Connections, messages, blocks and reports are for members with a profile. Your "
+                "account has none (staff accounts may browse the directory but do not take part)."
+            )
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -293,11 +276,16 @@ def profile_edit(request):
 @require_GET
 def connections(request):
     user = request.user
+    connections_page = page_of(
+        Paginator(selectors.connections_of(user), settings.PORTAL_LIST_PAGE_SIZE),
+        request.GET.get("page"),
+    )
     return render(
         request,
         "portal/connections.html",
         {
-            "connections": selectors.connections_of(user),
+            "page_obj": connections_page,
+            "connections": connections_page.object_list,
             "incoming": selectors.incoming_requests(user),
             "outgoing": selectors.outgoing_requests(user),
         },
@@ -465,10 +453,16 @@ def report(request, public_id):
 @participant_required
 @require_GET
 def conversations(request):
-    items = list(selectors.conversations_of(request.user))
+    conversations_page = page_of(
+        Paginator(selectors.conversations_of(request.user), settings.PORTAL_LIST_PAGE_SIZE),
+        request.GET.get("page"),
+    )
+    items = list(conversations_page.object_list)
     for item in items:
         item.peer = item.other(request.user)
-    return render(request, "portal/messages.html", {"conversations": items})
+    return render(
+        request, "portal/messages.html", {"conversations": items, "page_obj": conversations_page}
+    )
 
 
 @participant_required
@@ -484,7 +478,10 @@ def conversation(request, pk: int):
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_reply:
-            raise PermissionDenied("You can no longer message this member.")
+            raise PermissionDenied(
+                "You can no longer message this member: you are not connected any more, or one of "
+                "you has blocked the other. The messages you exchanged stay here for you to read."
+            )
         if form.is_valid():
             try:
                 services.message_send(sender=user, recipient=peer, body=form.cleaned_data["body"])
@@ -557,7 +554,7 @@ def account(request):
             messages.success(request, "Your email preferences are saved.")
             return redirect("portal:account")
     elif request.method == "POST":
-        raise PermissionDenied
+        raise PermissionDenied("Email preferences are for members with a profile.")
     return render(
         request,
         "portal/account.html",

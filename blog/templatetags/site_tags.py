@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
+from django.core.paginator import Page as PaginatorPage
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -85,6 +87,40 @@ def highlight(text, query: str) -> SafeString:
 
 
 @register.filter
+def mentions(text, query: str) -> bool:
+    """Whether `text` holds a word starting with one of the search terms (as `highlight` marks)."""
+    terms = _terms(query)
+    if not terms:
+        return False
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, terms)) + r")", re.IGNORECASE)
+    return bool(pattern.search(str(text or "")))
+
+
+@register.filter
+def search_snippet(snippet: str) -> SafeString:
+    """A body snippet from the search (`blog.selectors.SearchHit.body_snippet`) as HTML: the text
+    escaped, the matched words in <mark>. The text comes from rich text, so its entities are
+    decoded first (and escaped again)."""
+    from blog.selectors import SNIPPET_START, SNIPPET_STOP
+
+    parts, is_open = [], False
+    for piece in re.split(f"({SNIPPET_START}|{SNIPPET_STOP})", str(snippet or "")):
+        if piece == SNIPPET_START:
+            if not is_open:
+                parts.append("<mark>")
+                is_open = True
+        elif piece == SNIPPET_STOP:
+            if is_open:
+                parts.append("</mark>")
+                is_open = False
+        else:
+            parts.append(escape(re.sub(r"\s+", " ", html.unescape(piece))))
+    if is_open:
+        parts.append("</mark>")
+    return mark_safe("".join(parts).strip())  # noqa: S308 - every piece of text is escaped above
+
+
+@register.filter
 def hostname(url: str) -> str:
     """www.example.org for https://www.example.org/path."""
     host = urlsplit(str(url or "")).hostname or ""
@@ -117,15 +153,23 @@ def absolute_url(url: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
-    """This page's address on SITE_URL, without query parameters except a page number."""
+    """This page's address on SITE_URL, without query parameters except the number of the page
+    of a list shown (after clamping: `?page=999` of a three-page list is page 3)."""
     request = context.get("request")
     if request is None:
         return settings.SITE_URL + "/"
     url = settings.SITE_URL + request.path
-    page_number = request.GET.get("page")
-    if page_number and page_number.isdigit() and page_number != "1":
-        url += f"?page={page_number}"
+    for name in PAGINATED_CONTEXT_NAMES:
+        shown = context.get(name)
+        if isinstance(shown, PaginatorPage):
+            if shown.number != 1:
+                url += f"?page={shown.number}"
+            break
     return url
+
+
+# The names under which views put the page of a paginated list in their template's context.
+PAGINATED_CONTEXT_NAMES = ("posts", "results", "issues", "page_obj")
 
 
 @register.simple_tag

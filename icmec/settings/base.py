@@ -476,6 +476,8 @@ else:
     }
 PORTAL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PORTAL_DIRECTORY_PAGE_SIZE = 20
+# Connections and conversations, a page at a time.
+PORTAL_LIST_PAGE_SIZE = 25
 # New messages are emailed in one digest per member, at most this often (when still unread).
 PORTAL_MESSAGE_DIGEST_MINUTES = env.int("PORTAL_MESSAGE_DIGEST_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE["portal-message-digests"] = {

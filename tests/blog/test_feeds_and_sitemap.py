@@ -93,3 +93,50 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_area
     assert "Disallow: /admin/" in body
     assert "Disallow: /portal/" in body
     assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def _robots_allows(body: str, path: str) -> bool:
+    """RFC 9309 matching for `User-agent: *`: the longest matching rule wins, `*` matches any
+    characters and `$` ends the path; Allow wins a tie."""
+    import re
+
+    best = (-1, True)
+    for line in body.splitlines():
+        field, _, value = line.partition(":")
+        if field.strip().lower() not in ("allow", "disallow") or not value.strip():
+            continue
+        rule = value.strip()
+        pattern = re.escape(rule.rstrip("$")).replace(r"\*", ".*") + (
+            "$" if rule.endswith("$") else ""
+        )
+        if re.match(pattern, path):
+            allow = field.strip().lower() == "allow"
+            if len(rule) > best[0] or (len(rule) == best[0] and allow):
+                best = (len(rule), allow)
+    return best[1]
+
+
+def test_robots_txt_opens_the_newsletter_archive_and_closes_its_forms_and_tokens(client, home):
+    body = client.get("/robots.txt").content.decode()
+
+    for public in [
+        "/newsletter/archive/",
+        "/newsletter/archive/?page=2",
+        "/newsletter/archive/issue-12-june/",
+        "/newsletter/archive/feed/",
+        "/blog/",
+    ]:
+        assert _robots_allows(body, public), public
+    for private in [
+        "/newsletter/",
+        "/newsletter/?email=someone@example.org",
+        "/newsletter/check-your-inbox/",
+        "/newsletter/confirm/abc:def/",
+        "/newsletter/unsubscribe/abc:def/",
+        "/newsletter/account/",
+        "/newsletter/webhooks/postmark/tracking/",
+        "/accounts/login/",
+        "/portal/",
+        "/search/?q=x",
+    ]:
+        assert not _robots_allows(body, private), private

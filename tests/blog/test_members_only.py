@@ -118,12 +118,13 @@ def test_direct_address_sends_anonymous_visitors_to_log_in(client, posts):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_direct_address_is_not_found_for_logged_in_non_members(client, posts, non_member):
+def test_direct_address_is_refused_to_logged_in_non_members(client, posts, non_member):
     client.force_login(non_member)
 
     response = client.get(posts["secret"].url)
 
-    assert response.status_code == 404
+    assert response.status_code == 403
+    assert "is for approved members" in response.content.decode()
     assert SECRET not in response.content.decode()
 
 

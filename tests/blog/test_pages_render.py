@@ -163,8 +163,21 @@ def test_blog_index_lists_ten_posts_a_page_newest_first(client, make_post):
     assert first.select_one(".pagination a[rel='next']")["href"] == "?page=2"
     assert second.select_one(".pagination a[rel='prev']")["href"] == "?"
     assert first.select_one(".card__more a").get_text(strip=True).startswith("Read more")
-    assert client.get("/blog/?page=3").status_code == 404
-    assert client.get("/blog/?page=abc").status_code == 404
+    # Any other page number shows one of the pages that exist: never a 404 or a 500.
+    last = [a.get_text(strip=True) for a in second.select(".card__title a")]
+    for number, expected in [
+        ("3", last),
+        ("999999999999999999", last),
+        ("99999999999999999999999", last),
+        ("0", titles),
+        ("-1", titles),
+        ("abc", titles),
+        ("1.5", titles),
+    ]:
+        shown = soup(client.get(f"/blog/?page={number}"))
+        assert [a.get_text(strip=True) for a in shown.select(".card__title a")] == expected, number
+    clamped = soup(client.get("/blog/?page=999"))
+    assert clamped.find("link", rel="canonical")["href"].endswith("/blog/?page=2")
 
 
 def test_blog_index_filters_by_category_tag_and_year(client, make_post, category):
@@ -195,11 +208,58 @@ def test_blog_index_filters_by_category_tag_and_year(client, make_post, category
 
 def test_blog_index_empty_states(client, blog, category):
     everything = soup(client.get("/blog/"))
-    empty_year = soup(client.get("/blog/1999/"))
+    empty_category = soup(client.get(f"/blog/category/{category.slug}/"))
 
     assert "No posts yet" in everything.select_one(".empty-state").get_text()
-    assert "There are no posts from 1999 yet." in empty_year.select_one(".empty-state").get_text()
-    assert empty_year.select_one(".empty-state a")["href"] == "/blog/"
+    assert "There are no posts in this category yet." in (
+        empty_category.select_one(".empty-state").get_text()
+    )
+    assert empty_category.select_one(".empty-state a")["href"] == "/blog/"
+
+
+def test_a_year_or_tag_without_posts_the_visitor_may_read_is_not_found(client, make_post, member):
+    make_post(title="Open", tags=["open"], date_published=datetime.date(2024, 5, 1))
+    make_post(
+        title="Briefing",
+        tags=["briefing"],
+        members_only=True,
+        date_published=datetime.date(2023, 5, 1),
+    )
+
+    assert client.get("/blog/2024/").status_code == 200
+    assert client.get("/blog/tag/open/").status_code == 200
+    for url in ["/blog/1999/", "/blog/2023/", "/blog/tag/briefing/"]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "We can't find that page" in response.content.decode()
+    client.force_login(member)  # members read the members-only post: its year and tag exist
+    assert client.get("/blog/2023/").status_code == 200
+    assert client.get("/blog/tag/briefing/").status_code == 200
+
+
+def test_every_list_page_has_a_title_of_its_own(client, home, make_post, category, settings):
+    make_post(
+        title="Research post",
+        categories=[category],
+        tags=["data"],
+        date_published=datetime.date(2021, 5, 1),
+    )
+
+    expected = {
+        "/": settings.WAGTAIL_SITE_NAME,
+        "/blog/": "News",
+        f"/blog/category/{category.slug}/": "Research and insights",
+        "/blog/tag/data/": "Posts tagged “data”",
+        "/blog/2021/": "Posts from 2021",
+    }
+    for url, title in expected.items():
+        page = soup(client.get(url))
+        assert page.find("meta", property="og:title")["content"] == title, url
+        assert page.find("meta", attrs={"name": "twitter:title"})["content"] == title, url
+        if url != "/":  # the home page's h1 is its mission heading
+            assert page.title.get_text() == f"{title} | {settings.WAGTAIL_SITE_NAME}", url
+            assert page.h1.get_text(strip=True) == title, url
+    assert soup(client.get("/")).title.get_text() != "Home | ICMEC Australia"
 
 
 def test_post_page_shows_content_latest_and_related_posts(client, make_post, category):
@@ -314,8 +374,9 @@ def test_search_handles_empty_odd_and_hostile_queries(client, make_post):
     highlighted = soup(client.get("/search/", {"q": "claims"}))
     title = highlighted.select_one(".search-result__title a")
     assert "<b>" not in str(title) and "&lt;b&gt;" in str(title)
-    assert client.get("/search/", {"q": "claims", "page": "9"}).status_code == 404
-    assert client.get("/search/", {"q": "claims", "page": "x"}).status_code == 404
+    for number in ["9", "x", "-1", "0", "999999999999999999", "9" * 30, "1e9"]:
+        clamped = soup(client.get("/search/", {"q": "claims", "page": number}))
+        assert len(clamped.select(".search-result")) == 1, number
     assert client.post("/search/", {"q": "claims"}).status_code == 405
 
 
@@ -365,3 +426,36 @@ def test_pagination_shows_first_last_and_neighbours_with_gaps():
     assert shown(10) == [1, "…", 8, 9, 10, 11, 12, "…", 20]
     assert shown(19) == [1, "…", 17, 18, 19, 20]
     assert shown(4) == [1, 2, 3, 4, 5, 6, "…", 20]
+
+
+def test_search_shows_the_words_of_the_body_around_a_match_there(client, make_post):
+    make_post(
+        title="Quarterly update",
+        summary="What our partners did this quarter.",
+        body=[
+            {"type": "heading", "value": {"text": "Payments", "level": "h2"}},
+            {
+                "type": "paragraph",
+                "value": "<p>Early in the year, analysts at three banks traced "
+                "<b>structured</b> transfers (amounts &lt; $100 &amp; notes) pointing to the "
+                "laundering of sextortion proceeds through gift cards, then reported them.</p>",
+            },
+        ],
+    )
+    make_post(title="Laundering typologies", summary="How laundering works.")
+
+    page = soup(client.get("/search/", {"q": "laundered"}))  # stemmed: matches "laundering"
+
+    results = {
+        r.select_one(".search-result__title").get_text(strip=True): r
+        for r in page.select(".search-result")
+    }
+    snippet = results["Quarterly update"].select_one(".search-result__snippet")
+    assert [mark.get_text() for mark in snippet.select("mark")] == ["laundering"]
+    assert "sextortion proceeds" in snippet.get_text()
+    assert "What our partners did" not in results["Quarterly update"].get_text()
+    assert "(amounts < $100 & notes)" in snippet.get_text()  # entities decoded, then escaped
+    assert "&lt; $100 &amp; notes" in str(snippet) and not snippet.select("b")
+    # A match in the title or summary keeps the summary.
+    assert results["Laundering typologies"].select_one(".search-result__snippet") is None
+    assert "How laundering works." in results["Laundering typologies"].get_text()

@@ -204,7 +204,7 @@ VISITS = [
     Visit("blog index", "/blog/"),
     Visit("blog page 2", "/blog/?page=2"),
     Visit("blog category", lambda site: site["category"]),
-    Visit("blog year without posts", "/blog/2001/"),
+    Visit("blog year without posts (not found)", "/blog/2001/"),
     Visit("post", lambda site: site["post"]),
     Visit("search results", "/search/?q=exploitation"),
     Visit("search without results", "/search/?q=zyxwvut"),
@@ -276,6 +276,7 @@ VISITS = [
     Visit("data export", "/portal/account/data/", role="member"),
     Visit("account deletion", "/portal/account/delete/", role="member"),
     Visit("members-only page", "/member-resources/", role="member"),
+    Visit("members-only page, refused", "/member-resources/", role="applicant"),
     # Two-factor authentication
     Visit("two-factor overview", "/accounts/2fa/", role="member"),
     Visit("two-factor activate", "/accounts/2fa/totp/activate/", role="member"),

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from django.core import mail
+from django.core.paginator import Page
 from django.core.signals import got_request_exception
 from django.test import Client
 from django.utils.html import escape
@@ -32,6 +33,7 @@ HOSTILE_VALUES = {
     "zero": "0",
     "letters": "abc",
     "huge-number": "99999999999999999999",
+    "bigint-offset": "999999999999999999",  # fits a bigint; times the page size does not
     "float": "1.5",
     "bad-utf8": "%ff%fe",
     "lone-percent": "%",
@@ -224,6 +226,82 @@ def test_no_url_answers_500_to_hostile_input(site, recorder, who, path, params):
     for query in _hostile_queries(params):
         problems += _probe(client, recorder, f"{url}?{query}")
 
+    assert not problems, "\n\n".join(problems)
+
+
+# Every paginated list: (who, path with the query that fills it, the page parameter). A thread of
+# messages shows all of it on one page (probed above).
+PAGINATED_LISTS = [
+    ("anonymous", "/blog/", "page"),
+    ("anonymous", "/blog/category/{category}/", "page"),
+    ("anonymous", "/blog/tag/{tag}/", "page"),
+    ("anonymous", "/blog/{year}/", "page"),
+    ("anonymous", "/search/?q=child", "page"),
+    ("anonymous", "/search/?q=zzqxj", "page"),  # no results at all
+    ("anonymous", "/newsletter/archive/", "page"),
+    ("member", "/blog/", "page"),
+    ("member", "/search/?q=child", "page"),
+    ("member", "/portal/members/", "page"),
+    ("member", "/portal/members/?q=bank", "page"),
+    ("member", "/portal/connections/", "page"),
+    ("member", "/portal/messages/", "page"),
+    ("staff", "/admin/members/", "p"),
+    ("staff", "/admin/members/all/", "p"),
+    ("staff", "/admin/members/all/?status=approved", "p"),
+    ("staff", "/admin/members/decisions/", "p"),
+    ("staff", "/admin/members/reports/", "p"),
+]
+# (the value of the page parameter, the page it must show)
+PAGE_NUMBERS = [
+    ("999999999999999999", "last"),
+    ("9223372036854775807", "last"),
+    ("9223372036854775808", "last"),
+    ("9" * 40, "last"),
+    ("1e18", "first"),
+    ("-1", "first"),
+    ("-999999999999999999", "first"),
+    ("0", "first"),
+    ("00", "first"),
+    ("abc", "first"),
+    ("1.5", "first"),
+    ("", "first"),
+    ("%00", "first"),
+    ("%D9%A1", "first"),  # an Arabic-Indic digit one: Python's int() reads it, SQL would not
+    ("2", "second"),
+]
+
+
+def _shown_page(response) -> Page:
+    """The page of the list a response shows (from its template context)."""
+    for context in response.context:
+        for value in context.flatten().values():
+            if isinstance(value, Page):
+                return value
+    raise AssertionError(f"no page of a list in the context of {response.request['PATH_INFO']}")
+
+
+@pytest.mark.parametrize(("who", "path", "param"), PAGINATED_LISTS)
+def test_every_list_shows_a_page_that_exists_for_any_page_number(site, recorder, who, path, param):
+    """Clamped, never a 404 or a 500: non-numbers and numbers below 1 give the first page, numbers
+    past the end the last one."""
+    client = _client(site.get({"member": "amelia", "staff": "staff"}.get(who, "")))
+    url = path.format(**site)
+    joiner = "&" if "?" in url else "?"
+    assert client.get(url).status_code == 200
+    problems = []
+    for number, which in PAGE_NUMBERS:
+        del recorder.errors[:]
+        response = client.get(f"{url}{joiner}{param}={number}")
+        if response.status_code != 200:
+            problems.append(
+                f"{response.status_code} for {url} {param}={number}\n" + "\n".join(recorder.errors)
+            )
+            continue
+        shown = _shown_page(response)
+        last = shown.paginator.num_pages
+        expected = {"first": 1, "last": last, "second": min(2, last)}[which]
+        if shown.number != expected or (shown.paginator.count and not len(shown.object_list)):
+            problems.append(f"{url} {param}={number} shows page {shown.number}, not {expected}")
     assert not problems, "\n\n".join(problems)
 
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -160,3 +161,30 @@ def test_a_report_reaches_staff_with_the_conversation_only_if_shared(
     assert Report.objects.filter(status="open").count() == 2
     assert {tuple(m.to) for m in mail.outbox} == {("rhea@example.org",)}
     assert "Something inappropriate" not in mail.outbox[0].body
+
+
+def test_connections_and_conversations_come_a_page_at_a_time(client, member, settings):
+    from tests.factories.portal import make_many_members
+
+    settings.PORTAL_LIST_PAGE_SIZE = 3
+    peers = make_many_members(4, prefix="paged")
+    for peer in peers:
+        Connection.objects.create(user=member, peer=peer)
+        Connection.objects.create(user=peer, peer=member)
+        services.message_send(sender=peer, recipient=member, body=f"Hello from {peer.first_name}")
+    client.force_login(member)
+
+    def shown(url, css):
+        html = BeautifulSoup(client.get(url).content, "html.parser")
+        return len(html.select(css)), html.select_one("nav .pagination [aria-current=page]")
+
+    for url, css in [
+        ("/portal/connections/", "#connections-heading + ul .request"),
+        ("/portal/messages/", ".conversation-item"),
+    ]:
+        first, current = shown(url, css)
+        assert (first, current.get_text(strip=True)) == (3, "Page1")
+        last, current = shown(f"{url}?page=2", css)
+        assert (last, current.get_text(strip=True)) == (1, "Page2")
+        assert shown(f"{url}?page=999999999999999999", css)[0] == 1  # clamped to the last
+        assert shown(f"{url}?page=abc", css)[0] == 3

@@ -172,3 +172,33 @@ def test_sign_up_cannot_smuggle_in_a_group_or_staff_status(client):
     assert not user.groups.exists()
     assert not user.is_staff
     assert user.membership.status == Membership.Status.UNVERIFIED
+
+
+def _assert_sites_own_403(response, *texts):
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "<title>You cannot open this page | ICMEC Australia</title>" in html
+    assert "site-header" in html and "site-footer" in html
+    for text in texts:
+        assert text in html, text
+
+
+def test_posting_to_a_thread_after_the_connection_ended_says_why(client, world, peer):
+    services.connection_remove(user=peer, peer=world["member"])
+    client.force_login(world["member"])
+
+    response = client.post(f"/portal/messages/{world['conversation']}/", {"body": "Still there?"})
+
+    _assert_sites_own_403(
+        response, "You can no longer message this member", "you are not connected any more"
+    )
+    thread = client.get(f"/portal/messages/{world['conversation']}/").content.decode()
+    assert "Private words" in thread and "Still there?" not in thread
+
+
+@pytest.mark.parametrize("url", ["/portal/connections/", "/portal/messages/", "/portal/blocked/"])
+def test_staff_without_a_member_profile_are_told_why_they_cannot_take_part(client, reviewer, url):
+    client.force_login(reviewer)
+
+    assert client.get("/portal/").status_code == 200  # the dashboard opens
+    _assert_sites_own_403(client.get(url), "for members with a profile", "staff accounts")
