@@ -73,7 +73,13 @@ def site(module_live_server):
     ]
     for order, post in enumerate(posts[-2:]):  # the two newest are featured
         HomePageFeaturedPost.objects.create(page=home, post=post, sort_order=order)
-    return {"base": module_live_server.url, "without_image": posts[3].title}
+    home.hero_image = _image("Hero")
+    home.save_revision().publish()
+    return {
+        "base": module_live_server.url,
+        "without_image": posts[3].title,
+        "post": posts[0].url,
+    }
 
 
 @pytest.fixture
@@ -209,16 +215,31 @@ PICTURES = """imgs => Promise.all(imgs.map(img => {
 }))"""
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("path", ["/", "/blog/"])
-def test_card_pictures_are_served_at_the_width_they_are_shown(open_at, path, width):
-    page = open_at(path, width)
+# Each picture and the widths of its renditions (the templates' specs).
+PICTURE_KINDS = [
+    ("/", ".card__image img", CARD_WIDTHS),
+    ("/blog/", ".card__image img", CARD_WIDTHS),
+    ("/", ".hero__image img", (560, 1120)),
+    ("post", ".post-image img", (720, 1200, 1600)),
+]
 
-    pictures = page.locator(".card__image img").evaluate_all(PICTURES)
-    assert len(pictures) >= 4
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(
+    ("path", "selector", "widths"),
+    PICTURE_KINDS,
+    ids=[f"{path} {selector.split()[0]}" for path, selector, _ in PICTURE_KINDS],
+)
+def test_pictures_are_served_at_the_width_they_are_shown(
+    open_at, site, path, selector, widths, width
+):
+    page = open_at(site["post"] if path == "post" else path, width)
+
+    pictures = page.locator(selector).evaluate_all(PICTURES)
+    assert len(pictures) >= (4 if "card" in selector else 1)
     for picture in pictures:
         # Sharp (at least as wide as shown, at a device pixel ratio of 1) and not wasteful (the
         # narrowest rendition that is wide enough): `sizes` says how wide the image is shown.
         assert picture["natural"] >= picture["shown"], (path, width, picture)
-        needed = min((w for w in CARD_WIDTHS if w >= picture["shown"]), default=CARD_WIDTHS[-1])
+        needed = min((w for w in widths if w >= picture["shown"]), default=widths[-1])
         assert picture["natural"] == needed, (path, width, picture)
