@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -9,6 +12,22 @@ from django.db import transaction
 
 from icmec.clientip import client_ip
 from portal import selectors, services
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    """What allauth's templates call `current_site`: the organisation's name and public address.
+
+    Without Django's sites framework allauth names the site after the request's host ("Hello from
+    127.0.0.1:8000!"); every email names the organisation and SITE_URL's host instead.
+    """
+
+    name: str
+    domain: str
+
+
+def site_identity() -> SiteIdentity:
+    return SiteIdentity(name=settings.WAGTAIL_SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -63,12 +82,11 @@ class AccountAdapter(DefaultAccountAdapter):
         """Render allauth's email in the request (its links and codes are made now) and hand
         the text to a Celery task after the transaction commits."""
         from allauth.core import context as allauth_context
-        from django.contrib.sites.shortcuts import get_current_site
 
         from portal import tasks
 
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx = {"request": request, "email": email, "current_site": site_identity()}
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         html = ""

@@ -239,7 +239,7 @@ class NotificationPreferencesForm(forms.Form):
 
 class ConnectionRequestForm(forms.Form):
     note = forms.CharField(
-        label="Add a note",
+        label="Add a note",  # the field template adds "(optional)"
         required=False,
         max_length=1000,
         help_text="Say who you are and why you would like to connect.",

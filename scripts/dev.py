@@ -2,7 +2,9 @@
 
 With no DATABASE_URL, the embedded PostgreSQL under .data/ is started (and stopped again on
 Ctrl-C); with no CELERY_BROKER_URL, Celery uses the filesystem transport under .data/. The data
-stays in .data/ between runs.
+stays in .data/ between runs. HOST and PORT (default 127.0.0.1:8000) choose where the web server
+listens; links in pages and emails follow them unless SITE_URL is set. With no REDIS_URL the three
+processes share a cache table in the database (see icmec.settings.dev).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ def main() -> int:
     env = os.environ.copy()
     env.setdefault("DJANGO_SETTINGS_MODULE", "icmec.settings.dev")
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # Every process (migrate and load_demo_content included, which point the Wagtail site at
+    # SITE_URL) must derive the same SITE_URL from the same address.
+    host = env.setdefault("HOST", "127.0.0.1")
+    port = env.setdefault("PORT", "8000")
     started_embedded = False
     if not env.get("DATABASE_URL"):
         from icmec import embedded
@@ -35,8 +41,6 @@ def main() -> int:
     subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "load_demo_content"], env=env, check=True, cwd=ROOT)
 
-    host = env.get("HOST", "127.0.0.1")
-    port = env.get("PORT", "8000")
     celery = [PYTHON, "-m", "celery", "-A", "icmec"]
     commands = {
         "web": [*manage, "runserver", f"{host}:{port}"],
@@ -47,7 +51,10 @@ def main() -> int:
         name: subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
         for name, command in commands.items()
     }
-    print(f"\nThe site runs at http://localhost:{port}/ (admin: /admin/). Ctrl-C stops it.\n")
+    from icmec.addresses import local_site_url
+
+    site_url = env.get("SITE_URL") or local_site_url(host, port)
+    print(f"\nThe site runs at {site_url}/ (admin: /admin/). Ctrl-C stops it.\n")
 
     stopping = False
 
