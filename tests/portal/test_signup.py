@@ -60,7 +60,7 @@ def test_sign_up_records_the_application_and_sends_a_verification_link(
     assert "/accounts/confirm-email/" in mail.outbox[0].body
     # The address is not verified yet: the name typed with it is not mailed to it.
     assert "Jordan" not in mail.outbox[0].body and "Lee" not in mail.outbox[0].body
-    assert "your email address was given to register" in mail.outbox[0].body
+    assert "applying to join the ICMEC Australia Member Portal" in mail.outbox[0].body
 
 
 def test_verifying_the_email_puts_the_application_in_the_queue_and_shows_under_review(
