@@ -1,11 +1,12 @@
 """The portal in Wagtail's admin: a "Members" menu and its screens (see admin_views)."""
 
+from django.contrib import messages
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 
-from portal import admin_views, selectors
+from portal import admin_views, mfa, selectors, services
 
 
 class PermissionMenuItem(MenuItem):
@@ -80,3 +81,23 @@ def register_members_menu():
         ]
     )
     return SubmenuMenuItem("Members", menu, icon_name="group", name="members", order=250)
+
+
+@hooks.register("before_serve_page")
+def second_factor_before_members_pages(page, request, serve_args, serve_kwargs):
+    """A staff session that has not passed its second factor is sent to pass it before a page
+    under a view restriction (members-only pages) or a members-only post, whatever Wagtail's
+    own group check would say (superusers pass every restriction)."""
+    if not mfa.needs_second_factor(request):
+        return None
+    if getattr(page, "members_only", False) or page.get_view_restrictions().exists():
+        return mfa.second_factor_redirect(request)
+    return None
+
+
+@hooks.register("after_create_user")
+def invite_user_created_in_the_admin(request, user):
+    """An account made in Settings → Users has no password (Wagtail's password fields are off):
+    its owner is emailed a link to choose one, which leads on to the authenticator app."""
+    services.staff_invitation_send(user=user, invited_by=request.user)
+    messages.success(request, f"An invitation to set a password was emailed to {user.email}.")
