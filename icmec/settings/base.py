@@ -437,6 +437,11 @@ MFA_RECOVERY_CODE_COUNT = 10
 # Recovery codes are shown once, right after the authenticator app is set up (then only new
 # ones can be made), so they are not left on a screen or in a download for anyone to read.
 MFA_RECOVERY_CODES_SHOW_ONCE = True
+# allauth refuses, by default, to add an address to an account with two-factor authentication,
+# lest someone sign up unverified and lock the owner out with MFA. Here nobody logs in before
+# verifying (mandatory verification) and the old address stays until the new one is confirmed,
+# so members with an authenticator can change their address too (after passing its code).
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # "Last seen" tracking writes to the database on every request a member makes (five statements);
 # the sessions list keeps when and where each session started, which is what members need.
 USERSESSIONS_TRACK_ACTIVITY = False
