@@ -21,14 +21,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
-ADMIN_PERMISSION = "wagtailadmin.access_admin"
-
-
-def can_open_admin(user) -> bool:
-    """Whether the account can open Wagtail's admin (or is meant to be staff)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_staff or user.is_superuser or user.has_perm(ADMIN_PERMISSION))
+from portal.access import can_open_admin
 
 
 def has_authenticator(user) -> bool:

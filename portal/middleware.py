@@ -15,6 +15,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from portal import mfa
+from portal.access import ADMIN_PERMISSION
 
 
 def session_passed_mfa(request) -> bool:
@@ -44,7 +45,7 @@ class StaffMFAMiddleware:
             )
         if path.startswith(self._admin_prefix):
             user = request.user
-            if user.is_authenticated and user.has_perm(mfa.ADMIN_PERMISSION):
+            if user.is_authenticated and user.has_perm(ADMIN_PERMISSION):
                 if not mfa.has_authenticator(user):
                     messages.warning(
                         request,

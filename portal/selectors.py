@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from portal import mfa
+from portal import access, mfa
 from portal.models import (
     Block,
     Connection,
@@ -47,15 +47,13 @@ def user_is_approved_member(user: User | AnonymousUser) -> bool:
     posts of every listing, feed and search, and the header go through it. Accounts that can
     open Wagtail's admin also count (they review members-only content), but only from a session
     that passed their second factor: a staff password alone shows nothing a member would see.
-    The group list is cached on the user object, so repeated calls in one request cost one query.
+    What the account may open is read in one query, cached on the user object for the request.
     """
     if not user.is_authenticated or not user.is_active:
         return False
-    if mfa.can_open_admin(user):
+    if access.can_open_admin(user):
         return mfa.session_passed_second_factor(user)
-    if not hasattr(user, "_group_names_cache"):
-        user._group_names_cache = set(user.groups.values_list("name", flat=True))
-    return MEMBERS_GROUP in user._group_names_cache
+    return MEMBERS_GROUP in access.access_of(user).groups
 
 
 def user_has_member_profile(user: User | AnonymousUser) -> bool:

@@ -5,8 +5,9 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
+from wagtail.admin.widgets import ListingButton
 
-from portal import admin_views, mfa, selectors, services
+from portal import admin_invitations, admin_views, mfa, selectors, services
 
 
 class PermissionMenuItem(MenuItem):
@@ -38,6 +39,11 @@ urls = [
     path("profiles/<int:pk>/", admin_views.ProfileEditView.as_view(), name="profile_edit"),
     path("reports/", admin_views.ReportListView.as_view(), name="reports"),
     path("reports/<int:pk>/", admin_views.ReportDetailView.as_view(), name="report"),
+    path(
+        "invitations/<int:pk>/",
+        admin_invitations.InvitationView.as_view(),
+        name="invitation",
+    ),
 ]
 
 
@@ -101,3 +107,18 @@ def invite_user_created_in_the_admin(request, user):
     its owner is emailed a link to choose one, which leads on to the authenticator app."""
     services.staff_invitation_send(user=user, invited_by=request.user)
     messages.success(request, f"An invitation to set a password was emailed to {user.email}.")
+
+
+@hooks.register("register_user_listing_buttons")
+def invitation_button(user, request_user):
+    """ "Send a new invitation" beside accounts that never chose a password."""
+    if not admin_invitations.can_invite(request_user, user):
+        return []
+    return [
+        ListingButton(
+            "Send a new invitation",
+            reverse("portal_admin:invitation", args=[user.pk]),
+            icon_name="mail",
+            priority=50,
+        )
+    ]

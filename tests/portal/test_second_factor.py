@@ -221,3 +221,21 @@ def test_right_after_logging_in_nobody_is_asked_for_their_password_again(client,
     assert client.post("/portal/account/data/")["Content-Disposition"].startswith("attachment;")
     _age_authentication(client)
     assert client.post("/portal/account/data/")["Location"].startswith("/accounts/reauthenticate/")
+
+
+def test_who_can_open_the_admin_is_what_djangos_permission_check_says(member):
+    from portal import access
+
+    direct = UserFactory(email="direct@example.org")
+    direct.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    inactive = UserFactory(email="gone@example.org", is_staff=True, is_active=False)
+    people = [make(**{}) for make in ADMIN_CAPABLE.values()] + [member, direct, inactive]
+
+    for person in people:
+        fresh = User.objects.get(pk=person.pk)
+        expected = fresh.is_active and (
+            fresh.is_staff or fresh.is_superuser or fresh.has_perm("wagtailadmin.access_admin")
+        )
+        assert access.can_open_admin(User.objects.get(pk=person.pk)) == expected, person.email
+    assert not access.can_open_admin(User.objects.get(pk=member.pk))
+    assert access.can_open_admin(User.objects.get(pk=direct.pk))

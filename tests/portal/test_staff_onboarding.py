@@ -224,3 +224,48 @@ def test_staff_with_an_authenticator_land_in_the_admin_after_their_code(client):
 
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_sends_a_new_invitation_to_an_account_that_never_chose_a_password(
+    client, run_on_commit
+):
+    admin = User.objects.create_superuser(email="boss@example.org", password=PASSWORD)
+    invited = UserFactory(email="lost@example.org", is_staff=True)
+    first = _invite(invited, run_on_commit)
+    member = UserFactory(email="has.password@example.org")
+    login_with_mfa(client, admin)
+
+    listing = client.get("/admin/users/").content.decode()
+    url = f"/admin/members/invitations/{invited.pk}/"
+    assert f'href="{url}"' in listing
+    assert f"/admin/members/invitations/{member.pk}/" not in listing
+    assert "lost@example.org" in client.get(url).content.decode()
+    mail.outbox.clear()
+    with run_on_commit(execute=True):
+        response = client.post(url)
+
+    assert response["Location"] == "/admin/users/"
+    (message,) = mail.outbox
+    assert message.to == ["lost@example.org"]
+    assert client.get(first).status_code == 400
+    assert client.get(LINK.search(message.body).group(1)).status_code == 200
+    # An account with a password is never reset this way (Wagtail turns the refusal into a
+    # redirect with a message).
+    mail.outbox.clear()
+    assert client.post(f"/admin/members/invitations/{member.pk}/")["Location"] == "/admin/"
+    assert mail.outbox == []
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)
+
+
+def test_editors_cannot_send_invitations(client, editors_group):
+    editor = UserFactory(email="ed@example.org")
+    editor.groups.add(editors_group)
+    invited = UserFactory(email="lost@example.org", is_staff=True)
+    invited.set_unusable_password()
+    invited.save()
+    login_with_mfa(client, editor)
+
+    refused = client.post(f"/admin/members/invitations/{invited.pk}/")
+    assert refused["Location"] == "/admin/"
+    assert mail.outbox == []
