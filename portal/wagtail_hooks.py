@@ -111,7 +111,7 @@ def invite_user_created_in_the_admin(request, user):
 
 @hooks.register("register_user_listing_buttons")
 def invitation_button(user, request_user):
-    """ "Send a new invitation" beside accounts that never chose a password."""
+    """Offer "Send a new invitation" beside accounts that never chose a password."""
     if not admin_invitations.can_invite(request_user, user):
         return []
     return [
