@@ -32,6 +32,7 @@ from blog.models import (
     StandardPage,
 )
 from portal.models import User
+from portal.services import staff_email_verify
 
 STAFF_EMAIL = "admin@example.org"
 
@@ -1148,7 +1149,11 @@ def _social_settings(site: Site, ctx: dict[str, Any]) -> None:
 
 
 def _staff_account(stdout, style, ctx: dict[str, Any]) -> None:
-    if User.objects.filter(email__iexact=STAFF_EMAIL).exists():
+    existing = User.objects.filter(email__iexact=STAFF_EMAIL).first()
+    if existing is not None:
+        # Made before its address was recorded as verified: fix it, or its login stops at the
+        # "check your email" page.
+        staff_email_verify(user=existing)
         return
     password = secrets.token_urlsafe(15)
     User.objects.create_superuser(

@@ -557,7 +557,7 @@ class BlogPostPage(SitePageMixin, Page):
         if not selectors.post_is_readable_by(post=self, user=request.user):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            from portal.access import members_only_refused
+            from portal.refusals import members_only_refused
 
             return members_only_refused(request)
         response = super().serve(request, *args, **kwargs)

@@ -8,7 +8,7 @@ from wagtail import hooks
 from wagtail.models import PageViewRestriction
 
 from blog.models import redirect_to_login
-from portal.access import members_only_refused
+from portal.refusals import members_only_refused
 from portal.selectors import MEMBERS_GROUP, user_is_approved_member
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("portal.account_urls")),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("portal.urls")),
     path("newsletter/", include("newsletter.urls")),

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 
 from icmec.clientip import client_ip
-from portal import selectors, services
+from portal import mfa, selectors, services
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,38 @@ class AccountAdapter(DefaultAccountAdapter):
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+    def get_login_redirect_url(self, request) -> str:
+        """Staff land in the admin (which first has them set up or enter their second factor);
+        members and applicants in the portal."""
+        if mfa.can_open_admin(request.user):
+            return reverse("wagtailadmin_home")
+        return super().get_login_redirect_url(request)
+
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """Who has an authenticator app re-authenticates with it (or a recovery code): their
+        password or an emailed code alone is not enough for a sensitive change. allauth's
+        password and code pages send them to the code page, as they are not offered."""
+        methods = super().get_reauthentication_methods(user)
+        if user.is_authenticated and mfa.has_authenticator(user):
+            return [method for method in methods if method["id"].startswith("mfa_")]
+        return methods
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A sign-in moments ago is as fresh as a re-authentication: right after logging in
+        (or accepting an invitation) nobody is asked for their password again, e.g. to set up
+        the authenticator app. allauth counts only explicit re-authentications; for an account
+        with an authenticator, only a second factor counts (see `mfa.authenticated_recently`)."""
+        request = self.request
+        if (
+            request is not None
+            and request.user.is_authenticated
+            and mfa.authenticated_recently(
+                request, request.user, within=account_settings.REAUTHENTICATION_TIMEOUT
+            )
+        ):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def save_user(self, request, user, form, commit=True):
         """Save the new account and record the application's answers with it."""

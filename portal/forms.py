@@ -7,6 +7,7 @@ from allauth.core import context as allauth_context
 from allauth.core import ratelimit
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.utils.safestring import mark_safe
@@ -347,3 +348,14 @@ class ReportResolveForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class InvitationPasswordForm(SetPasswordForm):
+    """The password of an invited staff account (Django's validators, checked against the
+    account's own name and address)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Choose a password"
+        self.fields["new_password1"].help_text = "At least 12 characters; not a common password."
+        self.fields["new_password2"].label = "The same password again"

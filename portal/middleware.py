@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from allauth.account.authentication import get_authentication_records
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from portal import mfa
+from portal.access import ADMIN_PERMISSION
+
 
 def session_passed_mfa(request) -> bool:
     """Whether this session's sign-in (or a later re-authentication) included a second factor."""
-    records = get_authentication_records(request, request.user)
-    return any(record.get("method") == "mfa" for record in records)
+    return mfa.request_passed_second_factor(request, request.user)
 
 
 class StaffMFAMiddleware:
@@ -46,8 +45,8 @@ class StaffMFAMiddleware:
             )
         if path.startswith(self._admin_prefix):
             user = request.user
-            if user.is_authenticated and user.has_perm("wagtailadmin.access_admin"):
-                if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+            if user.is_authenticated and user.has_perm(ADMIN_PERMISSION):
+                if not mfa.has_authenticator(user):
                     messages.warning(
                         request,
                         "Staff need two-factor authentication. Set up an authenticator app to "
@@ -59,6 +58,5 @@ class StaffMFAMiddleware:
                         request,
                         "Enter the code from your authenticator app to open the admin.",
                     )
-                    query = urlencode({"next": request.get_full_path()})
-                    return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
+                    return mfa.second_factor_redirect(request)
         return self.get_response(request)

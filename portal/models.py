@@ -39,7 +39,14 @@ class EmailUserManager(UserManager):
         extra_fields.setdefault("is_superuser", True)
         if not extra_fields["is_staff"] or not extra_fields["is_superuser"]:
             raise ValueError("A superuser must have is_staff and is_superuser set.")
-        return self._create_user(email, password, **extra_fields)
+        user = self._create_user(email, password, **extra_fields)
+        # `createsuperuser` and the demo content: whoever typed the address can already do
+        # anything here, and an unverified address would stop the first login at allauth's
+        # (member's) "check your email" page.
+        from portal import services
+
+        services.staff_email_verify(user=user)
+        return user
 
     def get_by_natural_key(self, email):
         return self.get(email__iexact=email)

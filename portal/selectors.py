@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal import access, mfa
 from portal.models import (
     Block,
     Connection,
@@ -48,16 +49,17 @@ DECLINE_COOLDOWN = timedelta(days=30)
 def user_is_approved_member(user: User | AnonymousUser) -> bool:
     """True for an active account in the Members group (staff approved it and it is not suspended).
 
-    Staff who can enter Wagtail's admin also count: they review members-only content.
-    The group list is cached on the user object, so repeated calls in one request cost one query.
+    This is the one rule of who sees members' content: every portal view, the members-only
+    posts of every listing, feed and search, and the header go through it. Accounts that can
+    open Wagtail's admin also count (they review members-only content), but only from a session
+    that passed their second factor: a staff password alone shows nothing a member would see.
+    What the account may open is read in one query, cached on the user object for the request.
     """
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
-    if not hasattr(user, "_group_names_cache"):
-        user._group_names_cache = set(user.groups.values_list("name", flat=True))
-    return MEMBERS_GROUP in user._group_names_cache or user.has_perm("wagtailadmin.access_admin")
+    if access.can_open_admin(user):
+        return mfa.session_passed_second_factor(user)
+    return MEMBERS_GROUP in access.access_of(user).groups
 
 
 def user_has_member_profile(user: User | AnonymousUser) -> bool:

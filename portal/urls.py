@@ -26,5 +26,6 @@ urlpatterns = [
     path("blocked/<int:block_id>/unblock/", views.unblock, name="unblock"),
     path("messages/", views.conversations, name="messages"),
     path("messages/<int:pk>/", views.conversation, name="conversation"),
+    path("invitation/<str:token>/", views.staff_invitation, name="staff_invitation"),
     path("photos/<str:key>-<int:size>.jpg", views.photo, name="photo"),
 ]

@@ -21,16 +21,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from icmec.pagination import page_of, window_counted_page
 from icmec.text import text_param
-from portal import selectors, services
-from portal.access import membership_status_page
+from portal import invitations, mfa, selectors, services
 from portal.countries import COUNTRIES, name_sort_key
 from portal.forms import (
     ConnectionRequestForm,
     DeleteAccountForm,
+    InvitationPasswordForm,
     MessageForm,
     NotificationPreferencesForm,
     ProfileForm,
@@ -39,6 +40,7 @@ from portal.forms import (
 )
 from portal.models import MemberProfile, Sector
 from portal.photos import SIZES
+from portal.refusals import membership_status_page
 
 
 def _directory_page(request, filters: selectors.DirectoryFilters):
@@ -64,10 +66,25 @@ def _status_page(request, status: int = 200):
     return membership_status_page(request, status=status)
 
 
+def _second_factor_step(request):
+    """Staff whose session has not passed the second factor go and pass it, then come back."""
+    if mfa.has_authenticator(request.user):
+        messages.info(request, "Enter the code from your authenticator app to continue.")
+    else:
+        messages.warning(
+            request, "Staff need two-factor authentication. Set up an authenticator app first."
+        )
+    return mfa.second_factor_redirect(request)
+
+
 def _approved_members_only(view):
+    """Approved members; staff whose session has not passed the second factor go and pass it."""
+
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
+        if mfa.needs_second_factor(request):
+            return never_cache(_second_factor_step)(request)
         if not selectors.user_is_approved_member(request.user):
             return never_cache(_status_page)(request, status=403)
         return view(request, *args, **kwargs)
@@ -77,8 +94,9 @@ def _approved_members_only(view):
 
 def member_required(view):
     """Approved members (and staff) only. Others who are logged in see where their application
-    stands, with a 403; anonymous visitors are sent to log in. No copy of what members see is
-    kept anywhere (`no-store`)."""
+    stands, with a 403; anonymous visitors are sent to log in; staff whose session has not
+    passed the second factor are sent to pass it. No copy of what members see is kept anywhere
+    (`no-store`)."""
     return _approved_members_only(never_cache(view))
 
 
@@ -141,6 +159,8 @@ def _back(request, fallback: str):
 @never_cache
 def home(request):
     """The portal's front door: the dashboard for members, where things stand for applicants."""
+    if mfa.needs_second_factor(request):
+        return _second_factor_step(request)
     if not selectors.user_is_approved_member(request.user):
         return _status_page(request)
     user = request.user
@@ -573,6 +593,8 @@ def account(request):
 @reauthentication_required(allow_get=True)
 def data_export(request):
     """GET explains; POST (after re-authentication) downloads the JSON file."""
+    if mfa.needs_second_factor(request):
+        return _second_factor_step(request)
     if request.method == "GET":
         return render(request, "portal/data_export.html")
     data = services.account_export(user=request.user)
@@ -648,3 +670,37 @@ def account_delete(request):
         messages.success(request, "Your account and your data have been deleted. Goodbye.")
         return redirect("/")
     return render(request, "portal/account_delete.html", {"form": form})
+
+
+# --- Staff invitations ----------------------------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def staff_invitation(request, token: str):
+    """The invitation link: choose a password, which verifies the address and signs in, then
+    straight on to setting up the authenticator app (staff) or to the portal.
+
+    GET only shows the form (mail scanners fetch links); a link that was used, replaced by a
+    newer one or has expired says so, and names nobody.
+    """
+    user = invitations.user_for_invitation(token)
+    if user is None:
+        return render(request, "portal/invitation_invalid.html", status=400)
+    form = InvitationPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = services.staff_invitation_accept(
+            user=user, password=form.cleaned_data["new_password1"]
+        )
+        if mfa.can_open_admin(user):
+            next_url = reverse("mfa_activate_totp")
+            messages.success(
+                request,
+                "Your password is set. Now set up two-factor authentication: staff need it to "
+                "open the admin.",
+            )
+        else:
+            next_url = reverse("portal:home")
+        return mfa.sign_in_with_password(request, user, redirect_url=next_url)
+    return render(request, "portal/invitation.html", {"form": form, "invited": user})

@@ -1,11 +1,13 @@
 """The portal in Wagtail's admin: a "Members" menu and its screens (see admin_views)."""
 
+from django.contrib import messages
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
+from wagtail.admin.widgets import ListingButton
 
-from portal import admin_views, selectors
+from portal import admin_invitations, admin_views, mfa, selectors, services
 
 
 class PermissionMenuItem(MenuItem):
@@ -38,6 +40,11 @@ urls = [
     path("profiles/<int:pk>/", admin_views.ProfileEditView.as_view(), name="profile_edit"),
     path("reports/", admin_views.ReportListView.as_view(), name="reports"),
     path("reports/<int:pk>/", admin_views.ReportDetailView.as_view(), name="report"),
+    path(
+        "invitations/<int:pk>/",
+        admin_invitations.InvitationView.as_view(),
+        name="invitation",
+    ),
 ]
 
 
@@ -81,3 +88,38 @@ def register_members_menu():
         ]
     )
     return SubmenuMenuItem("Members", menu, icon_name="group", name="members", order=250)
+
+
+@hooks.register("before_serve_page")
+def second_factor_before_members_pages(page, request, serve_args, serve_kwargs):
+    """A staff session that has not passed its second factor is sent to pass it before a page
+    under a view restriction (members-only pages) or a members-only post, whatever Wagtail's
+    own group check would say (superusers pass every restriction)."""
+    if not mfa.needs_second_factor(request):
+        return None
+    if getattr(page, "members_only", False) or page.get_view_restrictions().exists():
+        return mfa.second_factor_redirect(request)
+    return None
+
+
+@hooks.register("after_create_user")
+def invite_user_created_in_the_admin(request, user):
+    """An account made in Settings → Users has no password (Wagtail's password fields are off):
+    its owner is emailed a link to choose one, which leads on to the authenticator app."""
+    services.staff_invitation_send(user=user, invited_by=request.user)
+    messages.success(request, f"An invitation to set a password was emailed to {user.email}.")
+
+
+@hooks.register("register_user_listing_buttons")
+def invitation_button(user, request_user):
+    """Offer "Send a new invitation" beside accounts that never chose a password."""
+    if not admin_invitations.can_invite(request_user, user):
+        return []
+    return [
+        ListingButton(
+            "Send a new invitation",
+            reverse("portal_admin:invitation", args=[user.pk]),
+            icon_name="mail",
+            priority=50,
+        )
+    ]

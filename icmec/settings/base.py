@@ -446,6 +446,14 @@ LOGIN_REDIRECT_URL = "portal:home"
 # Members-only Wagtail pages send visitors to allauth's login (not Wagtail's bare form).
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 MFA_RECOVERY_CODE_COUNT = 10
+# Recovery codes are shown once, right after the authenticator app is set up (then only new
+# ones can be made), so they are not left on a screen or in a download for anyone to read.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# allauth refuses, by default, to add an address to an account with two-factor authentication,
+# lest someone sign up unverified and lock the owner out with MFA. Here nobody logs in before
+# verifying (mandatory verification) and the old address stays until the new one is confirmed,
+# so members with an authenticator can change their address too (after passing its code).
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # "Last seen" tracking writes to the database on every request a member makes (five statements);
 # the sessions list keeps when and where each session started, which is what members need.
 USERSESSIONS_TRACK_ACTIVITY = False
@@ -478,6 +486,8 @@ PORTAL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PORTAL_DIRECTORY_PAGE_SIZE = 20
 # Connections and conversations, a page at a time.
 PORTAL_LIST_PAGE_SIZE = 25
+# How long the invitation link emailed to a staff account made in Wagtail's admin works.
+PORTAL_STAFF_INVITATION_DAYS = env.int("PORTAL_STAFF_INVITATION_DAYS", default=3)
 # New messages are emailed in one digest per member, at most this often (when still unread).
 PORTAL_MESSAGE_DIGEST_MINUTES = env.int("PORTAL_MESSAGE_DIGEST_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE["portal-message-digests"] = {

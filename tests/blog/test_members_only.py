@@ -140,10 +140,30 @@ def test_members_read_it_and_it_is_never_cached_publicly(client, posts, member):
     assert "public" not in response["Cache-Control"]
 
 
-def test_staff_who_review_content_count_as_members(client, posts, editor):
-    client.force_login(editor)
+def test_staff_who_review_content_count_as_members_once_past_their_second_factor(
+    client, posts, editor
+):
+    from tests.factories.accounts import login_with_mfa
+
+    login_with_mfa(client, editor)
 
     assert client.get(posts["secret"].url).status_code == 200
+    assert SECRET in page_text(client, "/blog/")
+
+
+def test_staff_whose_session_has_not_passed_the_second_factor_see_no_members_only_post(
+    client, posts, editor
+):
+    from tests.factories.accounts import totp_activate
+
+    totp_activate(editor)
+    client.force_login(editor)  # a password alone: no second factor in this session
+
+    response = client.get(posts["secret"].url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/reauthenticate/?next=")
+    assert SECRET not in page_text(client, "/blog/")
+    assert SECRET not in page_text(client, "/search/?q=roundtable")
 
 
 def test_category_counts_leave_out_members_only_posts(client, posts, member):
