@@ -1,0 +1,65 @@
+"""Wagtail admin hooks of the public site's pages."""
+
+from __future__ import annotations
+
+import html
+
+from django.contrib import messages as django_messages
+from django.http import HttpRequest
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.models import Page, WorkflowState
+
+
+@hooks.register("after_edit_page")
+def say_what_a_moderation_action_did(request: HttpRequest, page: Page) -> None:
+    """After a moderator's "Approve and publish" (or "Request changes"), say what happened.
+
+    Wagtail's edit view confirms every workflow action with "Page '…' has been updated.", which
+    reads as if the moderator had only saved an edit: the message is replaced with one saying
+    that the page was approved and published, approved and sent on to the next step of the
+    workflow, or sent back for changes.
+    """
+    if request.method != "POST" or "action-workflow-action" not in request.POST:
+        return
+    action = request.POST.get("workflow-action-name")
+    if action not in ("approve", "reject"):
+        return
+    page = Page.objects.get(pk=page.pk).specific
+    state = WorkflowState.objects.for_instance(page).order_by("-created_at", "-pk").first()
+    if state is None:
+        return
+    title = page.get_admin_display_title()
+    buttons = []
+    if action == "reject":
+        message = _("Changes to page '%(title)s' have been requested.") % {"title": title}
+    elif state.status == WorkflowState.STATUS_APPROVED and page.live:
+        message = _("Page '%(title)s' has been approved and published.") % {"title": title}
+        if page.url:
+            buttons.append(messages.button(page.url, _("View live"), new_window=False))
+    elif state.status == WorkflowState.STATUS_IN_PROGRESS and state.current_task_state:
+        message = _("Page '%(title)s' has been approved; it now awaits '%(task)s'.") % {
+            "title": title,
+            "task": state.current_task_state.task.name,
+        }
+    else:
+        return
+    _replace_confirmation(request, title=title, new=message, buttons=buttons)
+
+
+def _replace_confirmation(request: HttpRequest, *, title: str, new: str, buttons: list) -> None:
+    # Reading the storage marks what it held as shown; everything but Wagtail's generic
+    # confirmation is queued again, in the same order.
+    updated = _("Page '%(page_title)s' has been updated.") % {"page_title": title}
+    storage = django_messages.get_messages(request)
+    kept = [message for message in storage if _text(message.message) != updated]
+    for message in kept:
+        storage.add(message.level, message.message, message.extra_tags)
+    messages.success(request, new, buttons=buttons)
+
+
+def _text(message) -> str:
+    # Wagtail's admin messages are rendered HTML (escaped text, optional buttons).
+    return html.unescape(strip_tags(str(message))).strip()
