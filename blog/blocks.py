@@ -52,7 +52,8 @@ class LinkBlock(blocks.FieldBlock):
 
 
 LINK_HELP_TEXT = _(
-    "A path on this site (such as /accounts/signup/), a web address (https://...) or mailto:"
+    "A path on this site (such as /accounts/signup/), a web address (https://...) or an email "
+    "address (mailto:name@example.org)."
 )
 
 

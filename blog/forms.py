@@ -11,8 +11,9 @@ class SitePageForm(WagtailAdminPageForm):
     The admin fills a new page's slug from its title and autosaves drafts as one types, so a
     half-written post left as a draft holds the slug its title gives; the next post with the
     same title would then fail with "slug already in use". A new page gets the first free
-    variant instead ("-2", "-3"...), shown in its Promote tab once saved. An existing page keeps
-    Wagtail's check: renaming a published address is the editor's decision.
+    variant instead ("-2", "-3"...): an autosave writes it back into the open form's Promote
+    tab, a save says so in its message (`blog.wagtail_hooks`). An existing page keeps Wagtail's
+    check: renaming a published address is the editor's decision.
     """
 
     def clean_slug(self) -> str:
@@ -22,3 +23,10 @@ class SitePageForm(WagtailAdminPageForm):
         if slug and self.instance.pk is None and self.parent_page is not None:
             slug = selectors.page_free_slug(parent=self.parent_page, slug=slug)
         return slug
+
+    def get_field_updates_for_resave(self):
+        updates = list(super().get_field_updates_for_resave())
+        slug = self.cleaned_data.get("slug")
+        if slug and slug != self.data.get(self.add_prefix("slug")):
+            updates.append((self.add_prefix("slug"), slug))
+        return updates

@@ -49,6 +49,23 @@ def say_what_a_moderation_action_did(request: HttpRequest, page: Page) -> None:
     _replace_confirmation(request, title=title, new=message, buttons=buttons)
 
 
+@hooks.register("after_create_page")
+def say_the_slug_was_changed(request: HttpRequest, page: Page) -> None:
+    """Tell the editor when a new page took a free slug instead of the one asked for
+    (`blog.forms.SitePageForm`). An autosave (a JSON request) updates the form instead."""
+    asked = request.POST.get("slug", "")
+    if not asked or asked == page.slug or not request.accepts("text/html"):
+        return
+    messages.warning(
+        request,
+        _(
+            "Another page here already has the slug '%(asked)s', so this one got '%(slug)s' "
+            "(it can be changed in the Promote tab)."
+        )
+        % {"asked": asked, "slug": page.slug},
+    )
+
+
 def _replace_confirmation(request: HttpRequest, *, title: str, new: str, buttons: list) -> None:
     # Reading the storage marks what it held as shown; everything but Wagtail's generic
     # confirmation is queued again, in the same order.

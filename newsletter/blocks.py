@@ -28,7 +28,7 @@ class EmailImageBlock(blocks.StructBlock):
         required=False,
         help_text=_(
             "Optional: where the image links to: a path on this site (such as /portal/), a web "
-            "address (https://...) or mailto:"
+            "address (https://...) or an email address (mailto:name@example.org)."
         ),
     )
 

@@ -39,13 +39,17 @@ def _workflow_action(client, page, action: str):
     return client.post(url, data)
 
 
-def _messages_shown_next(client, response) -> list[str]:
-    """The messages the page the admin redirects to shows, as text."""
-    shown = client.get(response["Location"])
+def _messages_of(response) -> list[str]:
+    """The messages a response leaves for the next page, as text."""
     return [
         " ".join(strip_tags(html.unescape(str(message.message))).split())
-        for message in get_messages(shown.wsgi_request)
+        for message in get_messages(response.wsgi_request)
     ]
+
+
+def _messages_shown_next(client, response) -> list[str]:
+    """The messages the page the admin redirects to shows, as text."""
+    return _messages_of(client.get(response["Location"]))
 
 
 def test_approve_and_publish_says_the_page_was_approved_and_published(
@@ -74,33 +78,45 @@ def test_request_changes_says_changes_were_requested(client, submitted_post, mod
     assert said == ["Changes to page 'Written by an editor' have been requested."], said
 
 
-def _add_post(client, blog, *, title: str, slug: str):
+def _add_post(client, blog, *, title: str, slug: str, **headers):
     url = f"/admin/pages/add/blog/blogpostpage/{blog.pk}/"
     form = client.get(url)
     assert form.status_code == 200
     data = edit_form_data(form.content.decode(), BlogPostPage(), form_id="page-edit-form")
     # What a half-filled post holds when it is saved (or autosaved) as a draft.
     data.update(title=title, slug=slug, summary="Half written.", date_published="2024-05-01")
-    return client.post(url, data)
+    return client.post(url, data, headers=headers)
 
 
 def test_a_new_post_whose_slug_a_draft_holds_gets_a_free_one(client, blog, editor):
     login_with_mfa(client, editor)
-    first = _add_post(client, blog, title="Our annual report", slug="our-annual-report")
-    assert first.status_code == 302
+    # The admin's autosave: a background request, answered in JSON.
+    first = _add_post(
+        client, blog, title="Our annual report", slug="our-annual-report", accept="application/json"
+    )
+    assert first.status_code == 200 and first.json()["success"] is True
     draft = BlogPostPage.objects.get(slug="our-annual-report")
     assert not draft.live
 
     second = _add_post(client, blog, title="Our annual report", slug="our-annual-report")
-    third = _add_post(client, blog, title="Our annual report", slug="our-annual-report")
+    third = _add_post(
+        client, blog, title="Our annual report", slug="our-annual-report", accept="application/json"
+    )
 
-    assert second.status_code == third.status_code == 302
+    assert second.status_code == 302
+    assert _messages_of(second) == [
+        "Page 'Our annual report' created.",
+        "Another page here already has the slug 'our-annual-report', so this one got "
+        "'our-annual-report-2' (it can be changed in the Promote tab).",
+    ]
+    # An autosave writes the free slug back into the open form.
+    assert third.json()["field_updates"]["slug"] == "our-annual-report-3"
     slugs = sorted(
         BlogPostPage.objects.filter(title="Our annual report").values_list("slug", flat=True)
     )
     assert slugs == ["our-annual-report", "our-annual-report-2", "our-annual-report-3"]
     newest = BlogPostPage.objects.get(slug="our-annual-report-3")
-    assert second["Location"] != third["Location"] == f"/admin/pages/{newest.pk}/edit/"
+    assert third.json()["url"] == f"/admin/pages/{newest.pk}/edit/"
 
 
 def test_an_existing_page_keeps_its_slug_check(client, blog, editor, make_post):
