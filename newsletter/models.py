@@ -215,7 +215,15 @@ class Issue(PreviewableMixin, index.Indexed, models.Model):
         rendered = rendering.render_issue_preview(issue=self)
         if mode_name == "text":
             return HttpResponse(rendered.text, content_type="text/plain; charset=utf-8")
-        return HttpResponse(rendered.html)
+        html = rendered.html
+        if getattr(request, "in_preview_panel", False):
+            # The editor's "Checks" run Wagtail's accessibility checker inside the preview, which
+            # the (hidden) user bar loads, as the site's pages include it for staff.
+            from wagtail.admin.userbar import Userbar
+
+            userbar = Userbar(object=self).render_html({"request": request})
+            html = html.replace("</body>", f"{userbar}</body>", 1)
+        return HttpResponse(html)
 
 
 class Delivery(models.Model):

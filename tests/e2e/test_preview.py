@@ -29,6 +29,13 @@ JUMPING_BODY = [
 ]
 
 
+# An issue whose headings jump from the subject's h1 to an h3.
+JUMPING_ISSUE_BODY = [
+    {"type": "rich_text", "value": "<h3>Straight to level three</h3><p>In this issue.</p>"},
+    {"type": "button", "value": {"text": "Visit our website", "page": None, "url": "/"}},
+]
+
+
 @pytest.fixture(autouse=True)
 def _live_server_helper():
     """No emptying of every table after each test: see `module_live_server`."""
@@ -54,7 +61,7 @@ def site(module_live_server):
     home = ensure_site_baseline()
     blog = BlogIndexPageFactory(parent=home)
     post = BlogPostPageFactory(parent=blog, title="Headings that jump", body=JUMPING_BODY)
-    issue = IssueFactory(subject="Previewed issue of the month")
+    issue = IssueFactory(subject="Previewed issue of the month", body=JUMPING_ISSUE_BODY)
     staff = make_staff(email="previewer@example.org")
     staff.groups.add(Group.objects.get(name="Editors"))
     return {"base": module_live_server.url, "post": post, "issue": issue, "staff": staff}
@@ -141,11 +148,14 @@ def test_the_newsletter_editors_preview_shows_the_email(site, new_page):
     _log_in(page, site, f"/admin/snippets/newsletter/issue/edit/{issue.pk}/")
 
     frame = _open_preview_panel(page)
-    expect(frame.locator("body")).to_contain_text("In this issue")
-    expect(frame.locator("body")).to_contain_text("Previewed issue of the month")
+    expect(frame.locator("h1")).to_have_text("Previewed issue of the month")
+    expect(frame.get_by_role("heading", name="Straight to level three", level=3)).to_be_visible()
     # The email's inline styles apply (email clients need them): the button is drawn as one.
     button = frame.locator("a.button", has_text="Visit our website")
     expect(button).to_be_visible()
     background = button.evaluate("a => getComputedStyle(a).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
+
+    # The checks run inside the email too.
+    assert "Incorrect heading hierarchy" in _checker_issue_names(page)
     assert foreign == []
