@@ -27,11 +27,12 @@ def say_what_a_moderation_action_did(request: HttpRequest, page: Page) -> None:
     action = request.POST.get("workflow-action-name")
     if action not in ("approve", "reject"):
         return
+    # The title as the edit view wrote it into its own message; the state as the action left it.
+    title = page.get_admin_display_title()
     page = Page.objects.get(pk=page.pk).specific
     state = WorkflowState.objects.for_instance(page).order_by("-created_at", "-pk").first()
     if state is None:
         return
-    title = page.get_admin_display_title()
     buttons = []
     if action == "reject":
         message = _("Changes to page '%(title)s' have been requested.") % {"title": title}
@@ -39,6 +40,11 @@ def say_what_a_moderation_action_did(request: HttpRequest, page: Page) -> None:
         message = _("Page '%(title)s' has been approved and published.") % {"title": title}
         if page.url:
             buttons.append(messages.button(page.url, _("View live"), new_window=False))
+    elif state.status == WorkflowState.STATUS_APPROVED:
+        # Approved with a "Go live" date still to come: published by the scheduled run.
+        message = _("Page '%(title)s' has been approved; it will go live as scheduled.") % {
+            "title": title
+        }
     elif state.status == WorkflowState.STATUS_IN_PROGRESS and state.current_task_state:
         message = _("Page '%(title)s' has been approved; it now awaits '%(task)s'.") % {
             "title": title,

@@ -27,7 +27,7 @@ def submitted_post(blog, editor):
     return draft
 
 
-def _workflow_action(client, page, action: str):
+def _workflow_action(client, page, action: str, **fields: str):
     url = f"/admin/pages/{page.pk}/edit/"
     form = client.get(url)
     assert form.status_code == 200
@@ -36,6 +36,7 @@ def _workflow_action(client, page, action: str):
     )
     data["action-workflow-action"] = "true"
     data["workflow-action-name"] = action
+    data.update(fields)
     return client.post(url, data)
 
 
@@ -64,6 +65,22 @@ def test_approve_and_publish_says_the_page_was_approved_and_published(
     assert submitted_post.live
     said = _messages_shown_next(client, response)
     assert said == ["Page 'Written by an editor' has been approved and published. View live"]
+
+
+def test_approving_a_scheduled_post_says_it_will_go_live_as_scheduled(
+    client, submitted_post, moderator
+):
+    login_with_mfa(client, moderator)
+
+    response = _workflow_action(client, submitted_post, "approve", go_live_at="2099-06-01 09:00")
+
+    assert response.status_code == 302
+    submitted_post.refresh_from_db()
+    assert not submitted_post.live
+    assert submitted_post.go_live_at.year == 2099
+    assert _messages_shown_next(client, response) == [
+        "Page 'Written by an editor' has been approved; it will go live as scheduled."
+    ]
 
 
 def test_request_changes_says_changes_were_requested(client, submitted_post, moderator):
