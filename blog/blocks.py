@@ -1,6 +1,8 @@
 """StreamField blocks for posts and standard pages."""
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
 from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -8,6 +10,51 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4", "hr"]
+
+
+def validate_link(value: str) -> None:
+    """A path on this site (`/accounts/signup/`, `/about/#team`), a web address (`https://...`)
+    or an email address (`mailto:...`); nothing else (no `javascript:`, no `//other.host`)."""
+    if value.startswith("/") and not value.startswith("//"):
+        if any(character.isspace() or character == "\\" for character in value):
+            raise ValidationError(_("A path cannot contain spaces or backslashes."), code="invalid")
+        return
+    if value.startswith("mailto:"):
+        EmailValidator(message=_("Enter a valid email address after mailto:."))(value[7:])
+        return
+    URLValidator(
+        schemes=["http", "https"],
+        message=_(
+            "Enter a path on this site starting with / (such as /accounts/signup/) or a full "
+            "web address starting with https://."
+        ),
+    )(value)
+
+
+class LinkBlock(blocks.FieldBlock):
+    """Where a link goes: a path on this site, a web address or an email address.
+
+    Wagtail's URLBlock takes full web addresses only, so a link to one of the site's own views
+    that is not a page (the portal's sign-up, the newsletter form) could not be entered.
+    """
+
+    def __init__(self, required: bool = True, help_text=None, max_length: int = 500, **kwargs):
+        self.field = forms.CharField(
+            required=required,
+            help_text=help_text,
+            max_length=max_length,
+            validators=[validate_link],
+        )
+        super().__init__(**kwargs)
+
+    class Meta:
+        icon = "link-external"
+
+
+LINK_HELP_TEXT = _(
+    "A path on this site (such as /accounts/signup/), a web address (https://...) or an email "
+    "address (mailto:name@example.org)."
+)
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -73,8 +120,8 @@ class LinkEmbedBlock(EmbedBlock):
 
 class CallToActionBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=80, label=_("Button text"))
-    page = blocks.PageChooserBlock(required=False)
-    url = blocks.URLBlock(required=False, label=_("Or an external link"))
+    page = blocks.PageChooserBlock(required=False, label=_("Page of this site"))
+    url = LinkBlock(required=False, label=_("Or a link"), help_text=LINK_HELP_TEXT)
 
     class Meta:
         icon = "link"

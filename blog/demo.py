@@ -191,9 +191,8 @@ def _world_day_body(ctx: dict[str, Any]) -> list[dict]:
         ),
         statistic(
             "85 million",
-            "images, videos and other files of suspected child sexual abuse were reported to the "
-            "US National Center for Missing & Exploited Children in 2021; in 2008 the centre "
-            "received about 100,000 reports in total.",
+            "files of suspected child sexual abuse were reported to the US National Center for "
+            "Missing & Exploited Children in 2021, against about 100,000 reports in all of 2008.",
             "National Center for Missing & Exploited Children (NCMEC)",
         ),
         paragraphs(

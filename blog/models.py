@@ -32,6 +32,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from blog.blocks import BodyBlock
+from blog.forms import SitePageForm
 from blog.middleware import PublicCacheMixin
 from icmec.pagination import CountedPaginator, page_of
 
@@ -141,6 +142,7 @@ class SitePageMixin(PublicCacheMixin):
 
     # Related objects fetched with the page when it is served (see HomePage.route).
     route_select_related: tuple[str, ...] = ()
+    base_form_class = SitePageForm
 
     @property
     def share_title(self) -> str:

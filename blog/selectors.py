@@ -83,6 +83,20 @@ CARD_FIELDS = (
 CONTENT_VERSION_KEY = "blog:content-version"
 
 
+def page_free_slug(*, parent: Page, slug: str) -> str:
+    """`slug` if no child of `parent` has it, else the first of `slug-2`, `slug-3`... that is free
+    (cut to fit the 255 characters of a slug)."""
+    taken = set(
+        parent.get_children().filter(slug__startswith=slug[:200]).values_list("slug", flat=True)
+    )
+    candidate, number = slug, 1
+    while candidate in taken:
+        number += 1
+        suffix = f"-{number}"
+        candidate = f"{slug[: 255 - len(suffix)]}{suffix}"
+    return candidate
+
+
 def visitor_is_member(user: Visitor) -> bool:
     """True when the visitor may read members-only posts."""
     return user is not None and user_is_approved_member(user)

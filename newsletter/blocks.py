@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
-from blog.blocks import CallToActionBlock
+from blog.blocks import CallToActionBlock, LinkBlock
 
 EMAIL_RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "hr"]
 
@@ -24,7 +24,13 @@ class EmailImageBlock(blocks.StructBlock):
         help_text=_("Leave empty to use the image's own alt text."),
     )
     caption = blocks.CharBlock(required=False, max_length=255)
-    link = blocks.URLBlock(required=False, help_text=_("Optional: where the image links to."))
+    link = LinkBlock(
+        required=False,
+        help_text=_(
+            "Optional: where the image links to: a path on this site (such as /portal/), a web "
+            "address (https://...) or an email address (mailto:name@example.org)."
+        ),
+    )
 
     class Meta:
         icon = "image"

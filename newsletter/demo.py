@@ -88,7 +88,7 @@ def _demo_body() -> list[dict[str, Any]]:
             "value": {
                 "text": "Join the member portal",
                 "page": None,
-                "url": "https://example.org/portal/",
+                "url": "/portal/",
             },
         },
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -207,16 +208,26 @@ class Issue(PreviewableMixin, index.Indexed, models.Model):
             return f"Sent {timezone.localtime(self.sent_at):%-d %b %Y, %H:%M}"
         return str(self.get_status_display())
 
-    # Wagtail's live preview shows the email exactly as subscribers will get it.
+    # Wagtail's live preview shows the email exactly as subscribers will get it: styled inline,
+    # as email clients need, so the preview's policy (the site's) allows inline styles here.
     preview_modes = [("email", _("Email")), ("text", _("Plain text"))]
 
+    @csp_update({"style-src": ["'unsafe-inline'"]})
     def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
         from newsletter import rendering
 
         rendered = rendering.render_issue_preview(issue=self)
         if mode_name == "text":
             return HttpResponse(rendered.text, content_type="text/plain; charset=utf-8")
-        return HttpResponse(rendered.html)
+        html = rendered.html
+        if getattr(request, "in_preview_panel", False):
+            # The editor's "Checks" run Wagtail's accessibility checker inside the preview, which
+            # the (hidden) user bar loads, as the site's pages include it for staff.
+            from wagtail.admin.userbar import Userbar
+
+            userbar = Userbar(object=self).render_html({"request": request})
+            html = html.replace("</body>", f"{userbar}</body>", 1)
+        return HttpResponse(html)
 
 
 class Delivery(models.Model):

@@ -346,6 +346,14 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "object-src": ["'none'"],
     },
 }
+# Previews rendered for the admin: exactly the site's policy (they show what readers get), but
+# framed by the admin's preview panel (same origin, nothing else).
+CONTENT_SECURITY_POLICY_PREVIEW = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "frame-ancestors": ["'self'"],
+    },
+}
 # Browser features no page of the site uses.
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "

@@ -199,7 +199,7 @@ def test_staff_write_submit_approve_and_publish_a_post(live_server, new_page, si
     review.goto(f"{base}/admin/pages/{post.pk}/edit/")
     review.locator("footer .w-dropdown__toggle").click()
     review.get_by_role("button", name="Approve and Publish", exact=True).click()
-    expect(review.locator(".messages")).to_contain_text("has been updated")
+    expect(review.locator(".messages")).to_contain_text("has been approved and published")
 
     post.refresh_from_db()
     assert post.live

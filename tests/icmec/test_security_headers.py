@@ -117,6 +117,63 @@ def test_the_admin_has_its_own_policy_that_still_keeps_other_hosts_out(site, pat
     assert "Permissions-Policy" in response
 
 
+def _preview_urls(site) -> list[str]:
+    from blog.models import BlogPostPage
+
+    post = BlogPostPage.objects.get(slug=site["post"])
+    revision = post.save_revision()
+    return [
+        f"/admin/pages/{post.pk}/view_draft/",
+        f"/admin/pages/{post.pk}/revisions/{revision.pk}/view/",
+    ]
+
+
+def test_previews_have_the_site_policy_and_may_be_framed_by_the_admin_only(site):
+    """Wagtail renders a preview in a request of its own, for the page's public URL: the site's
+    policy applies (the preview shows what readers get), but the admin may frame it."""
+    from newsletter.models import Issue
+
+    client = _client(site, "staff")
+    issue = Issue.objects.get(slug=site["issue"])
+    issue_preview = f"/admin/snippets/newsletter/issue/preview/{issue.pk}/"
+    assert client.post(issue_preview, _issue_form(issue)).json()["is_valid"] is True
+
+    responses = {url: client.get(url) for url in _preview_urls(site)}
+    responses[issue_preview] = client.get(issue_preview, {"mode": "email"})
+    for url, response in responses.items():
+        assert response.status_code == 200, url
+        assert 'class="site-header' in response.content.decode() or url == issue_preview, url
+        policy = _policy(response["Content-Security-Policy"])
+        assert policy["frame-ancestors"] == {"'self'"}, url
+        assert response["X-Frame-Options"] == "SAMEORIGIN", url
+        assert policy["script-src"] == {"'self'"}, url
+        for directive in ("default-src", "img-src", "object-src", "base-uri", "form-action"):
+            assert policy[directive] == SITE_POLICY[directive], (url, directive)
+        # The email is styled inline (as email clients need), the site's pages are not.
+        expected_styles = {"'self'", "'unsafe-inline'"} if url == issue_preview else {"'self'"}
+        assert policy["style-src"] == expected_styles, url
+
+    # The same post, live, still refuses every frame.
+    live = client.get(f"/blog/{site['post']}/")
+    assert _policy(live["Content-Security-Policy"])["frame-ancestors"] == {"'none'"}
+    assert live["X-Frame-Options"] == "DENY"
+
+
+def _issue_form(issue) -> dict[str, str]:
+    return {
+        "subject": issue.subject,
+        "preheader": issue.preheader,
+        "body-count": "1",
+        "body-0-type": "heading",
+        "body-0-value": "A heading typed just now",
+        "body-0-deleted": "",
+        "body-0-order": "0",
+        "body-0-id": "",
+        "latest_posts_heading": "Latest",
+        "latest_posts_limit": "3",
+    }
+
+
 # --- Templates: no inline script or style ---------------------------------------------------
 
 APPS = ("blog", "portal", "newsletter", "icmec")
