@@ -1,7 +1,8 @@
 """Writes: subscriptions, consent, sending issues, recording deliveries.
 
 Views, admin views, webhooks and Celery tasks call these functions and nothing else writes
-newsletter data. Tasks are enqueued with `transaction.on_commit`, with ids, never objects.
+newsletter data. Tasks that a request asks for go through the outbox (`_enqueue`: written in
+the request's transaction, handed to Celery after the commit), with ids, never objects.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.utils.text import slugify
 from icmec.text import clean_text
 from newsletter import mail, rendering, selectors, tokens
 from newsletter.models import Delivery, Issue, Subscriber, SubscriptionEvent
+from outbox.services import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ def subscriber_subscribe(
             email, {"first_name": first_name, "source": source, "status": Status.PENDING}
         )
         if subscriber.status == Status.CONFIRMED:
-            transaction.on_commit(lambda: _enqueue("send_already_subscribed_notice", subscriber.pk))
+            _enqueue("send_already_subscribed_notice", subscriber.pk)
             return subscriber
         if not created:
             if subscriber.status != Status.PENDING:
@@ -96,9 +98,7 @@ def subscriber_subscribe(
             subscriber.save(update_fields=["status", "source", "first_name", "token_version"])
         _event(subscriber, Kind.REQUESTED, source=source)
         requested_at = timezone.now().isoformat()
-        transaction.on_commit(
-            lambda: _enqueue("send_confirmation", subscriber.pk, source, requested_at)
-        )
+        _enqueue("send_confirmation", subscriber.pk, source, requested_at)
     return subscriber
 
 
@@ -387,11 +387,7 @@ def subscribers_import(
                 to_confirm_by_email.append(subscriber.pk)
         requested_at = timezone.now().isoformat()
         for subscriber_id in to_confirm_by_email:
-            transaction.on_commit(
-                lambda pk=subscriber_id: _enqueue(
-                    "send_confirmation", pk, Subscriber.Source.IMPORT, requested_at
-                )
-            )
+            _enqueue("send_confirmation", subscriber_id, Subscriber.Source.IMPORT, requested_at)
     return result
 
 
@@ -408,20 +404,27 @@ def subscriber_erase_for_user(user: Any) -> None:
 # --- Sending issues ----------------------------------------------------------------------------
 
 
-def _enqueue(task_name: str, *args: Any, countdown: float | None = None) -> None:
+def _enqueue(task_name: str, *args: Any) -> None:
+    """Through the outbox: the task is written in the current transaction and relayed to the
+    broker after the commit (and later, if the broker is down)."""
     from newsletter import tasks
 
-    task = getattr(tasks, task_name)
-    if countdown:
-        task.apply_async(args=args, countdown=countdown)
-    else:
-        task.delay(*args)
+    enqueue(getattr(tasks, task_name), *args)
+
+
+def _enqueue_batches(issue_id: int, count: int = 1, *, countdown: float | None = None) -> None:
+    """Batch tasks go straight to the broker: they are enqueued by workers, never by a request,
+    and the sweeper sends again whatever a broker loses (the rows say what is left)."""
+    from newsletter import tasks
+
+    for _ in range(count):
+        tasks.send_batch.apply_async(args=(issue_id,), countdown=countdown)
 
 
 def issue_send_test(*, issue: Issue, to_email: str) -> None:
     """Send the issue as it stands now to one address (staff's own), marked as a test."""
     validate_email(to_email)
-    transaction.on_commit(lambda: _enqueue("send_test_issue", issue.pk, to_email))
+    _enqueue("send_test_issue", issue.pk, to_email)
 
 
 def test_issue_send(*, issue_id: int, to_email: str) -> None:
@@ -505,7 +508,7 @@ def issue_start_sending(*, issue_id: int, user: Any = None) -> int:
         if user is not None and getattr(user, "pk", None):
             issue.sent_by = user
         issue.save()
-        transaction.on_commit(lambda: _enqueue("dispatch_issue", issue.pk))
+        _enqueue("dispatch_issue", issue.pk)
     logger.info("Issue %s: sending to %s recipients", issue.pk, issue.recipient_count)
     return issue.recipient_count
 
@@ -529,8 +532,7 @@ def issue_dispatch(*, issue_id: int) -> int:
         issue_finalise(issue_id=issue_id)
         return 0
     batches = math.ceil(queued / settings.NEWSLETTER_BATCH_SIZE)
-    for _ in range(batches):
-        _enqueue("send_batch", issue_id)
+    _enqueue_batches(issue_id, batches)
     return batches
 
 
@@ -720,7 +722,7 @@ def delivery_batch_send(*, issue_id: int, limit: int | None = None) -> BatchOutc
         _requeue([row.id for row in remaining], "Interrupted")
         raise
     if deferred_delay is not None:
-        _enqueue("send_batch", issue_id, countdown=deferred_delay)
+        _enqueue_batches(issue_id, countdown=deferred_delay)
     issue_finalise(issue_id=issue_id)
     return outcome
 

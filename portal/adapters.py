@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import transaction
 
+from outbox.services import enqueue
 from portal import services
 
 
@@ -34,7 +35,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's email in the request (its links and codes are made now) and hand
-        the text to a Celery task after the transaction commits."""
+        the text to a Celery task through the outbox (relayed after the transaction commits,
+        and later if the broker is down)."""
         from allauth.core import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site
 
@@ -49,4 +51,4 @@ class AccountAdapter(DefaultAccountAdapter):
             if mimetype == "text/html":
                 html = content
         subject, body, to = message.subject, message.body, list(message.to)
-        transaction.on_commit(lambda: tasks.send_account_email.delay(subject, body, to, html))
+        enqueue(tasks.send_account_email, subject, body, to, html)

@@ -5,6 +5,7 @@ configuration table). `dev` and `test` add embedded defaults; `production` insis
 services and refuses to start without them.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -30,6 +31,7 @@ WAGTAIL_SITE_NAME = "ICMEC Australia"
 INSTALLED_APPS = [
     # Project apps first so their templates override those of the libraries.
     "icmec",
+    "outbox",
     "blog",
     "portal",
     "newsletter",
@@ -276,7 +278,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "blog.tasks.publish_scheduled",
         "schedule": crontab(),  # every minute
     },
+    # Tasks that requests asked for while the broker was down (or that it lost) are handed to
+    # it again (outbox/).
+    "outbox-relay": {"task": "outbox.tasks.relay_outbox", "schedule": timedelta(seconds=15)},
+    "outbox-purge": {"task": "outbox.tasks.purge_outbox", "schedule": crontab(minute=47, hour=3)},
 }
+# An outbox task relayed but not started by a worker within this time is relayed again.
+OUTBOX_RELAY_AGAIN_SECONDS = env.int("OUTBOX_RELAY_AGAIN_SECONDS", default=60)
 
 # Security headers that hold in every environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True
