@@ -280,7 +280,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Tasks that requests asked for while the broker was down (or that it lost) are handed to
     # it again (outbox/).
-    "outbox-relay": {"task": "outbox.tasks.relay_outbox", "schedule": timedelta(seconds=15)},
+    "outbox-relay": {
+        "task": "outbox.tasks.relay_outbox",
+        "schedule": timedelta(seconds=15),
+        "options": {"expires": 14},
+    },
     "outbox-purge": {"task": "outbox.tasks.purge_outbox", "schedule": crontab(minute=47, hour=3)},
 }
 # An outbox task relayed but not started by a worker within this time is relayed again.
@@ -476,13 +480,16 @@ NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default="")
 NEWSLETTER_UNSUBSCRIBE_EMAIL = env.str("NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
 # Messages per batch task (one SMTP connection each).
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=250)
-# Temporary failures back off exponentially from the base, up to the maximum.
+# Temporary failures back off exponentially from the base, up to the maximum, and a recipient
+# refused temporarily is retried for this long before it is recorded as failed
+# (newsletter/retry.py).
 NEWSLETTER_RETRY_BASE_SECONDS = env.float("NEWSLETTER_RETRY_BASE_SECONDS", default=30.0)
 NEWSLETTER_RETRY_MAX_SECONDS = env.float("NEWSLETTER_RETRY_MAX_SECONDS", default=1800.0)
-# A recipient refused temporarily this many times is recorded as failed.
-NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=6)
-# Rows claimed longer ago than this belong to a dead worker (must exceed the task time limit).
-NEWSLETTER_STALE_AFTER_SECONDS = env.int("NEWSLETTER_STALE_AFTER_SECONDS", default=600)
+NEWSLETTER_RETRY_FOR_SECONDS = env.float("NEWSLETTER_RETRY_FOR_SECONDS", default=24 * 3600.0)
+# A batch's lease on the rows it claimed: its worker renews it every third of this while it
+# sends; the sweeper (every 15 s) gives the rows of an expired lease (a dead worker) to another
+# batch, so they go out within a minute.
+NEWSLETTER_LEASE_SECONDS = env.float("NEWSLETTER_LEASE_SECONDS", default=20.0)
 # Sign-up rate limits: "count/seconds", per client IP and per email address.
 NEWSLETTER_SUBSCRIBE_RATE_IP = env.str("NEWSLETTER_SUBSCRIBE_RATE_IP", default="20/3600")
 NEWSLETTER_SUBSCRIBE_RATE_EMAIL = env.str("NEWSLETTER_SUBSCRIBE_RATE_EMAIL", default="3/3600")
@@ -492,7 +499,9 @@ CELERY_BEAT_SCHEDULE["newsletter-send-scheduled"] = {
 }
 CELERY_BEAT_SCHEDULE["newsletter-sweep-deliveries"] = {
     "task": "newsletter.tasks.sweep_deliveries",
-    "schedule": crontab(),  # every minute
+    "schedule": timedelta(seconds=15),
+    # A sweep still waiting when the next one is due is dropped: the next one does its work.
+    "options": {"expires": 14},
 }
 CELERY_BEAT_SCHEDULE["newsletter-purge-pending"] = {
     "task": "newsletter.tasks.purge_pending_subscribers",
