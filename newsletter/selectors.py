@@ -108,8 +108,9 @@ class IssueProgress:
     last_sent_at: Any = None
     sent_last_minute: int = 0
     due: int = 0
-    next_attempt_at: Any = None
+    next_retry_at: Any = None
     temporary_failures: int = 0
+    last_due_at: Any = None
 
     @property
     def total(self) -> int:
@@ -144,8 +145,9 @@ def issue_progress(*, issue_id: int, now: Any = None) -> IssueProgress:
         due=Count(
             "pk", filter=queued & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         ),
-        next_attempt_at=Min("next_attempt_at", filter=queued & Q(next_attempt_at__gt=now)),
+        next_retry_at=Min("next_attempt_at", filter=queued & Q(next_attempt_at__gt=now)),
         temporary_failures=Count("pk", filter=Q(status=statuses.FAILED, temporary_failure=True)),
+        last_due_at=Max("next_attempt_at", filter=queued & Q(next_attempt_at__lte=now)),
     )
     return IssueProgress(**counts)
 
@@ -170,6 +172,21 @@ def issue_activity(*, issue_id: int, now: Any) -> IssueActivity:
         ).exists(),
         last_claimed_at=deliveries.aggregate(last=Max("claimed_at"))["last"],
     )
+
+
+def issue_stalled_minutes(*, issue: Issue, progress: IssueProgress, now: Any) -> int:
+    """Whole minutes (at least 1) since anything moved while work was due, or 0: a send whose
+    workers are all gone, or whose tasks were lost, says so."""
+    if issue.status != Issue.Status.SENDING or not (progress.due or progress.sending):
+        return 0
+    # Since the last claim or message, or since a retry became due (nobody sends while waiting).
+    moments = [progress.last_activity_at, progress.last_due_at, issue.sending_started_at]
+    moments = [moment for moment in moments if moment is not None]
+    if not moments:
+        return 0
+    last = max(moments)
+    idle = (now - last).total_seconds()
+    return int(idle // 60) if idle >= 60 else 0
 
 
 def issue_failures(*, issue_id: int, limit: int = 200) -> QuerySet[Delivery]:

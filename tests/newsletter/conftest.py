@@ -20,6 +20,17 @@ def smtp_server():
     server.stop()
 
 
+@pytest.fixture
+def smtp_settings(settings, smtp_server):
+    """Send through Django's SMTP backend, in this process, to the test's SMTP server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.NEWSLETTER_RETRY_BASE_SECONDS = 1
+    return smtp_server
+
+
 def _reset_connections(app) -> None:
     # The app keeps a connection pool for the broker URL it first saw (as after a fork).
     app._pool = None

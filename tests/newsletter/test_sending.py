@@ -233,16 +233,6 @@ def test_images_use_renditions_with_absolute_urls():
 # --- SMTP, in this process, against a real server ----------------------------------------------
 
 
-@pytest.fixture
-def smtp_settings(settings, smtp_server):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = smtp_server.port
-    settings.EMAIL_USE_TLS = False
-    settings.NEWSLETTER_RETRY_BASE_SECONDS = 1
-    return smtp_server
-
-
 def test_the_smtp_path_builds_standard_messages(smtp_settings):
     subscriber = SubscriberFactory(email="ann@example.org")
     issue = IssueFactory(subject="Café news – March", preheader="Inside: a report")
@@ -353,7 +343,7 @@ def test_connection_trouble_returns_the_batch_to_the_queue(smtp_settings):
     assert set(Delivery.objects.values_list("status", flat=True)) == {"queued"}
     # The rows wait for the retry, and the report can say why and until when.
     progress = selectors.issue_progress(issue_id=issue.pk)
-    assert progress.due == 0 and progress.next_attempt_at > timezone.now()
+    assert progress.due == 0 and progress.next_retry_at > timezone.now()
     issue.refresh_from_db()
     assert "Cannot connect to the mail server" in issue.last_error and issue.last_error_at
     smtp_settings.start()
