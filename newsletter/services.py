@@ -11,6 +11,7 @@ import contextlib
 import logging
 import math
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -539,7 +540,10 @@ def issue_dispatch(*, issue_id: int) -> int:
     if not due:
         issue_finalise(issue_id=issue_id)
         return 0
-    batches = math.ceil(due / settings.NEWSLETTER_BATCH_SIZE)
+    # A few chains of batches, each batch enqueueing its successor: the broker holds a handful
+    # of tasks per issue, not one per batch, and a send keeps moving one batch at a time even
+    # through a worker that takes a single task per publication (as after a broker restart).
+    batches = min(math.ceil(due / settings.NEWSLETTER_BATCH_SIZE), settings.NEWSLETTER_CHAINS)
     _enqueue_batches(issue_id, batches)
     return batches
 
@@ -938,8 +942,18 @@ def delivery_batch_send(
         _note_issue_error(issue_id, last_error)
     if deferred_delay is not None:
         _enqueue_batches(issue_id, countdown=deferred_delay)
+    if not outcome.stopped and _has_due_deliveries(issue_id):
+        _enqueue_batches(issue_id)  # this chain's next batch
     issue_finalise(issue_id=issue_id)
     return outcome
+
+
+def _has_due_deliveries(issue_id: int) -> bool:
+    return (
+        Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
+        .exists()
+    )
 
 
 def _handle_refusal(
@@ -985,25 +999,35 @@ def deliveries_sweep() -> SweepResult:
     """Recover from dead workers and lost tasks (run by beat every 15 seconds).
 
     Rows whose lease has expired belong to a batch whose worker died (a live one renews its
-    lease while it sends): they go back to the queue. An issue still "sending" with deliveries
-    due, no live lease and no claim for a lease's length has lost its batch tasks (a broker
-    that restarted empty, a killed worker's prefetched tasks): they are dispatched again. One
+    lease while it sends): they go back to the queue, and batch tasks are enqueued for them at
+    once (the dead batch's task is gone, or comes back later and finds nothing to claim). An
+    issue still "sending" with deliveries due, no live lease and no claim for a lease's length
+    has lost its batch tasks (a broker that restarted empty): they are dispatched again. One
     with nothing left to send is finalised.
     """
     now = timezone.now()
-    returned = (
-        Delivery.objects.filter(status=Delivery.Status.SENDING)
-        .filter(Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True))
-        .update(
-            status=Delivery.Status.QUEUED,
-            lease_owner=None,
-            lease_expires_at=None,
-            error="Returned to the queue: its worker stopped",
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE newsletter_delivery
+            SET status = %s, lease_owner = NULL, lease_expires_at = NULL,
+                error = 'Returned to the queue: its worker stopped'
+            WHERE status = %s AND (lease_expires_at < %s OR lease_expires_at IS NULL)
+            RETURNING issue_id
+            """,
+            [Delivery.Status.QUEUED, Delivery.Status.SENDING, now],
         )
-    )
-    idle_since = now - timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
+        returned_by_issue = Counter(issue_id for (issue_id,) in cursor.fetchall())
+    sending = set(Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True))
     redispatched, finalised = [], []
-    for issue_id in Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True):
+    for issue_id in sorted(returned_by_issue):
+        if issue_id in sending:
+            # The dead worker's other tasks (prefetched, retries) may be gone with it: dispatch
+            # every due row (a task too many finds nothing to claim and ends).
+            issue_dispatch(issue_id=issue_id)
+            redispatched.append(issue_id)
+    idle_since = now - timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
+    for issue_id in sorted(sending - set(redispatched)):
         if issue_finalise(issue_id=issue_id):
             finalised.append(issue_id)
             continue
@@ -1012,6 +1036,7 @@ def deliveries_sweep() -> SweepResult:
         if state.due and not state.live_leases and idle:
             issue_dispatch(issue_id=issue_id)
             redispatched.append(issue_id)
+    returned = sum(returned_by_issue.values())
     if returned or redispatched:
         logger.warning(
             "Sweeper returned %s deliveries; re-dispatched issues %s", returned, redispatched

@@ -41,10 +41,34 @@ def enqueue(task: Task, *args: Any) -> OutboxTask:
 def _relay_after_commit(entry: OutboxTask) -> None:
     # Never raise here: the request's work is committed and its answer must not depend on
     # the broker.
-    _publish(entry)
+    _publish_all([entry])
 
 
-def _publish(entry: OutboxTask) -> bool:
+def _publish_all(entries: list[OutboxTask]) -> int:
+    """Hand `entries` to the broker over one connection; stop at the first failure (the broker
+    is down). Returns how many were handed over."""
+    from icmec.celery import app
+
+    if app.conf.task_always_eager:  # tasks run in this process (tests): no broker
+        return sum(_publish(entry) for entry in entries)
+    with app.connection_for_write() as connection:
+        try:
+            # One quick attempt: kombu's default is to retry for seconds, which a request
+            # would wait for.
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        except Exception as exc:  # the broker's client raises many kinds; each means "not now"
+            if entries:
+                _note_failure(entries[0], f"{type(exc).__name__}: {exc}")
+            return 0
+        published = 0
+        for entry in entries:
+            if not _publish(entry, connection):
+                break
+            published += 1
+        return published
+
+
+def _publish(entry: OutboxTask, connection: Any = None) -> bool:
     from icmec.celery import app
 
     task = app.tasks.get(entry.task_name)
@@ -53,11 +77,12 @@ def _publish(entry: OutboxTask) -> bool:
         _note_failure(entry, f"No task named {entry.task_name}")
         return True  # not the broker's fault: go on with the others
     try:
-        # retry=False: a request waits for one attempt only; the relay tries again later.
-        task.apply_async(args=entry.args, task_id=entry.celery_task_id, retry=False)
+        task.apply_async(
+            args=entry.args, task_id=entry.celery_task_id, retry=False, connection=connection
+        )
     except Exception as exc:  # the broker's client raises many kinds; each means "not now"
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            raise  # in tests, a failing task must fail the test
+        if app.conf.task_always_eager:
+            raise  # tasks run in this process (tests): a failing task must fail the test
         _note_failure(entry, f"{type(exc).__name__}: {exc}")
         return False
     OutboxTask.objects.filter(pk=entry.pk).update(
@@ -83,7 +108,6 @@ def outbox_relay(*, limit: int = 500) -> int:
     now = timezone.now()
     again = now - timedelta(seconds=settings.OUTBOX_RELAY_AGAIN_SECONDS)
     fresh = now - timedelta(seconds=2)
-    relayed = 0
     with transaction.atomic():
         entries = list(
             OutboxTask.objects.select_for_update(skip_locked=True)
@@ -91,10 +115,7 @@ def outbox_relay(*, limit: int = 500) -> int:
             .filter(Q(relayed_at__isnull=True, created_at__lt=fresh) | Q(relayed_at__lt=again))
             .order_by("id")[:limit]
         )
-        for entry in entries:
-            if not _publish(entry):
-                break
-            relayed += 1
+        relayed = _publish_all(entries)
     return relayed
 
 

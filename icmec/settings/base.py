@@ -271,6 +271,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
+# A task acknowledged late cannot be acknowledged once the broker connection is gone: Celery
+# cancels it (it is delivered again; every task is idempotent) rather than let its unackable
+# message hold a prefetch slot, after which a reconnected worker stops fetching.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -478,8 +482,11 @@ CELERY_BEAT_SCHEDULE["portal-message-digests"] = {
 # of List-Unsubscribe (defaults to the sender's address).
 NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default="")
 NEWSLETTER_UNSUBSCRIBE_EMAIL = env.str("NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
-# Messages per batch task (one SMTP connection each).
+# Messages per batch task (one SMTP connection each), and how many chains of batches an issue
+# runs at once (each batch enqueues the next of its chain): at most the messages in flight,
+# a batch per chain; set it to at least the workers' total concurrency.
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=250)
+NEWSLETTER_CHAINS = env.int("NEWSLETTER_CHAINS", default=8)
 # Temporary failures back off exponentially from the base, up to the maximum, and a recipient
 # refused temporarily is retried for this long before it is recorded as failed
 # (newsletter/retry.py).

@@ -40,6 +40,51 @@ def _reset_connections(app) -> None:
 
 
 @pytest.fixture
+def private_redis(monkeypatch, tmp_path):
+    """A Redis server of this test's own (it gets killed), as REDIS_URL for the broker fixture."""
+    import shutil
+    import socket
+    import subprocess
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+    command += ["no", "--dir", str(tmp_path)]
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+        process = None
+
+        def start(self):
+            import redis
+
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            client = redis.Redis(port=port)
+            wait_for(lambda: _pings(client), message="The private Redis did not start")
+            return self
+
+        def kill(self):
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def _pings(client):
+        try:
+            return client.ping()
+        except Exception:
+            return False
+
+    server = Server().start()
+    monkeypatch.setenv("REDIS_URL", server.url)
+    yield server
+    if server.process.poll() is None:
+        server.kill()
+
+
+@pytest.fixture
 def broker(tmp_path):
     """Point this test process's Celery app at a real broker and stop running tasks eagerly.
 
