@@ -155,7 +155,8 @@ def start_worker(broker, smtp_server, tmp_path):
             name=name,
         )
         workers.append(worker)
-        return worker.start()
+        # A busy machine (tests in parallel on two CPUs) can take long to start one.
+        return worker.start(timeout=90)
 
     yield start
     for worker in workers:

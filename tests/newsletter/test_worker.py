@@ -148,10 +148,12 @@ def test_a_worker_killed_mid_send_loses_and_duplicates_nothing(smtp_server, star
 
     time.sleep(3)
     start_worker(concurrency=2)
+    ready_at = time.monotonic()
 
     # The dead batch's lease (20 s) runs out; the next sweep gives its rows to the new worker.
     beat_until_sent(issue, timeout=60)
-    assert time.monotonic() - killed_at < 60
+    # Within a minute of the death, or of a worker being there to take over, if that is later.
+    assert time.monotonic() - max(killed_at, ready_at - 3) < 60
     assert_each_got_exactly_one(smtp_server, expected)
     assert Delivery.objects.filter(status="sent").count() == 120
 
