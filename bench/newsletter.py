@@ -4,7 +4,9 @@ For each worker concurrency (2 and 4 by default): N confirmed subscribers, a rea
 `celery -A icmec worker`, an aiosmtpd sink on loopback that counts and discards. The end-to-end
 rate runs from "send" (the call that snapshots the recipients) to the last message accepted by
 the sink. In the same run, a plain smtplib loop sends the same number of prebuilt messages over
-one connection to the same sink; the ratio of the two is the figure that matters.
+one connection to the same sink; the ratio of the two is the figure that matters. It also
+samples the worker's resident memory (main process and largest pool process) while it sends:
+it should not grow with the number of recipients.
 
 It uses a database of its own (`<name>_bench`, created and migrated on first use) so that the
 development data is left alone, and Redis (REDIS_URL, whose database it flushes) or, without it,
@@ -107,10 +109,36 @@ def flush_broker(broker_url: str) -> None:
         redis.Redis.from_url(broker_url).flushdb()
 
 
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    return 0
+
+
+def worker_rss_mib(pid: int) -> tuple[float, float]:
+    """Resident memory of the worker's main process and of its largest pool process (MiB),
+    read from /proc (Linux)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[1]) == pid:  # the parent's pid
+            children.append(int(stat.parent.name))
+    largest = max((_rss_kib(child) for child in children), default=0)
+    return _rss_kib(pid) / 1024, largest / 1024
+
+
 def run_pipeline(
     *, count: int, concurrency: int, sink: SMTPServer, env: dict, log_dir: Path
-) -> tuple[float, float]:
-    """Send one issue to `count` subscribers; returns (seconds, emails per second)."""
+) -> tuple[float, float, float, float]:
+    """Send one issue to `count` subscribers; returns (seconds, emails per second, and the peak
+    resident memory in MiB of the worker's main process and of its largest pool process)."""
     from newsletter import services
     from newsletter.models import Delivery, Issue
 
@@ -126,9 +154,16 @@ def run_pipeline(
         started = time.monotonic()
         services.issue_start_sending(issue_id=issue.pk)
         deadline = started + 1800
+        peak_main = peak_pool = 0.0
+        next_sample = started
         while sink.handler.count < count:
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 raise RuntimeError(f"Only {sink.handler.count} of {count} messages arrived")
+            if now >= next_sample:
+                main, pool = worker_rss_mib(worker.process.pid)
+                peak_main, peak_pool = max(peak_main, main), max(peak_pool, pool)
+                next_sample = now + 0.5
             time.sleep(0.02)
         elapsed = sink.handler.last_accepted_at - started
         for _ in range(200):
@@ -141,7 +176,7 @@ def run_pipeline(
             raise RuntimeError(f"Expected {count} sent, recorded {sent}, sink {sink.handler.count}")
     finally:
         worker.stop()
-    return elapsed, count / elapsed
+    return elapsed, count / elapsed, peak_main, peak_pool
 
 
 def run_plain_loop(*, count: int, sink: SMTPServer, tmp: Path) -> tuple[float, float]:
@@ -245,7 +280,7 @@ def main() -> int:
         for concurrency in args.concurrency:
             prepare_subscribers(args.subscribers)
             flush_broker(broker_url)
-            seconds, rate = run_pipeline(
+            seconds, rate, rss_main, rss_pool = run_pipeline(
                 count=args.subscribers,
                 concurrency=concurrency,
                 sink=sink,
@@ -257,7 +292,9 @@ def main() -> int:
             print(
                 f"  concurrency {concurrency}: end to end {seconds:7.2f} s = {rate:7.0f} emails/s"
                 f" | plain smtplib loop {plain_seconds:7.2f} s = {plain_rate:7.0f} emails/s"
-                f" | ratio {rate / plain_rate:.2f}",
+                f" | ratio {rate / plain_rate:.2f}"
+                f" | worker RSS peak: main {rss_main:.0f} MiB, largest pool process"
+                f" {rss_pool:.0f} MiB",
                 flush=True,
             )
     finally:

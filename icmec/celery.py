@@ -1,14 +1,50 @@
 """The Celery application. Workers: `celery -A icmec worker`; scheduler: `celery -A icmec beat`."""
 
+from __future__ import annotations
+
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from celery import Celery
+from celery import Task as BaseTask
 from celery.beat import PersistentScheduler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icmec.settings.dev")
 
-app = Celery("icmec")
+# Hooks an app above registers (in its AppConfig.ready()) to see every task start and end: the
+# outbox records there that a worker has taken one of its tasks. icmec imports no app.
+StartHook = Callable[[BaseTask, str], None]
+EndHook = Callable[[BaseTask, str, str], None]
+_start_hooks: list[StartHook] = []
+_end_hooks: list[EndHook] = []
+
+
+def register_task_hooks(*, on_start: StartHook, on_end: EndHook) -> None:
+    """`on_start(task, task_id)` runs before each task (raise `celery.exceptions.Ignore` to
+    skip it); `on_end(task, task_id, state)` after each final outcome (success or failure)."""
+    if on_start not in _start_hooks:
+        _start_hooks.append(on_start)
+    if on_end not in _end_hooks:
+        _end_hooks.append(on_end)
+
+
+class Task(BaseTask):
+    """The base of every task of the project."""
+
+    def before_start(self, task_id: str, args: Any, kwargs: Any) -> None:
+        for hook in _start_hooks:
+            hook(self, task_id)
+
+    def after_return(
+        self, status: str, retval: Any, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
+        for hook in _end_hooks:
+            hook(self, task_id, status)
+
+
+app = Celery("icmec", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -140,22 +140,68 @@ class IssueSendView(IssueMixin, TemplateView):
 
 
 class IssueReportView(IssueMixin, TemplateView):
-    """Progress while sending (the page refreshes itself), then the final report."""
+    """Progress while sending (the page refreshes itself), then the final report; the staff's
+    controls of a send (pause, resume, cancel, resend)."""
 
     template_name = "newsletter/admin/issue_report.html"
     page_title = _("Report")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        progress = selectors.issue_progress(issue_id=self.issue.pk)
+        now = timezone.now()
+        issue = self.issue
+        progress = selectors.issue_progress(issue_id=issue.pk, now=now)
+        status = Issue.Status
+        active = issue.status in (status.SENDING, status.PAUSED)
         context.update(
-            issue=self.issue,
+            issue=issue,
             progress=progress,
-            failures=selectors.issue_failures(issue_id=self.issue.pk),
-            refresh=self.issue.status == Issue.Status.SENDING,
-            archive_url=self.issue.get_absolute_url(),
+            stalled_minutes=selectors.issue_stalled_minutes(
+                issue=issue, progress=progress, now=now
+            ),
+            next_retry_at=progress.next_retry_at if active else None,
+            failures=selectors.issue_failures(issue_id=issue.pk),
+            refresh=issue.status == status.SENDING,
+            archive_url=issue.get_absolute_url(),
+            can_pause=issue.status == status.SENDING,
+            can_resume=issue.status == status.PAUSED,
+            can_cancel=active,
+            can_resend=issue.status in (status.SENDING, status.SENT)
+            and bool(progress.temporary_failures or progress.next_retry_at),
         )
         return context
+
+
+class IssueControlView(IssueMixin, View):
+    """Pause, resume or cancel a send, or resend what failed temporarily (POST only)."""
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        issue_id = self.issue.pk
+        try:
+            if action == "pause":
+                services.issue_pause(issue_id=issue_id)
+                messages.success(request, _("Paused: nothing more is sent until you resume."))
+            elif action == "resume":
+                services.issue_resume(issue_id=issue_id)
+                messages.success(request, _("Resumed: sending goes on."))
+            elif action == "cancel":
+                services.issue_cancel(issue_id=issue_id)
+                messages.success(request, _("Cancelled: nothing more of this issue is sent."))
+            elif action == "resend":
+                count = services.issue_resend_failed(issue_id=issue_id)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s delivery is being tried again.",
+                        "%(count)s deliveries are being tried again.",
+                        count,
+                    )
+                    % {"count": f"{count:,}"},
+                )
+        except services.IssueStateError as exc:
+            messages.error(request, str(exc))
+        return redirect("newsletter_admin:report", pk=issue_id)
 
 
 class SubscriberImportView(WagtailAdminTemplateMixin, FormView):

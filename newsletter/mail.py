@@ -56,6 +56,10 @@ class ConnectionTrouble(Exception):
     """The server could not be reached or hung up: retry the whole batch later."""
 
 
+class LoginRefused(Exception):
+    """The server refused the configured user name or password: retrying will not help."""
+
+
 def from_address() -> str:
     return settings.NEWSLETTER_FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
 
@@ -253,6 +257,10 @@ class Sender:
     def __enter__(self) -> Sender:
         try:
             self.backend.open()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise LoginRefused(f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
+        except smtplib.SMTPNotSupportedError as exc:  # a user name is set, the server has no AUTH
+            raise LoginRefused(str(exc)) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise ConnectionTrouble(f"Cannot connect to the mail server: {exc}") from exc
         return self
@@ -364,9 +372,12 @@ def _reset_or_close(smtp: smtplib.SMTP, code: int) -> None:
         smtp.rset()
 
 
+def _text(text: bytes | str) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+
+
 def _classify(code: int, text: bytes | str) -> Exception:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
+    text = _text(text)
     if code == 421:
         # "Service not available, closing channel": the whole connection is gone.
         return ConnectionTrouble(f"{code} {text}")

@@ -117,7 +117,9 @@ class Issue(PreviewableMixin, index.Indexed, models.Model):
         DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
 
     subject = models.CharField(max_length=150)
     preheader = models.CharField(
@@ -156,6 +158,10 @@ class Issue(PreviewableMixin, index.Indexed, models.Model):
     latest_post_ids = models.JSONField(default=list, blank=True, editable=False)
     rendered_html = models.TextField(blank=True, editable=False)
     rendered_text = models.TextField(blank=True, editable=False)
+    # What went wrong last while sending (connection trouble, a refusal), shown on the report.
+    last_error = models.CharField(max_length=500, blank=True, editable=False)
+    last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -193,9 +199,13 @@ class Issue(PreviewableMixin, index.Indexed, models.Model):
         """The issue in the public archive, once it has gone out."""
         from django.urls import reverse
 
-        if self.status not in (self.Status.SENDING, self.Status.SENT) or not self.slug:
+        if self.status not in self.ARCHIVED_STATUSES or not self.slug:
             return None
         return reverse("newsletter:archive_issue", kwargs={"slug": self.slug})
+
+    # Issues that have reached readers and stay readable in the archive (a paused one has reached
+    # some; a cancelled one is withdrawn).
+    ARCHIVED_STATUSES = (Status.SENDING, Status.PAUSED, Status.SENT)
 
     @property
     def is_editable(self) -> bool:
@@ -239,6 +249,7 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
+        CANCELLED = "cancelled", _("Not sent (cancelled)")
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(
@@ -249,8 +260,14 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the batch that claimed the row: its worker renews it while it sends; once it
+    # has expired (the worker died) the sweeper gives the row to another batch.
+    lease_owner = models.UUIDField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # Failed after temporary refusals only (the server was busy for a day): staff may resend.
+    temporary_failure = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = _("deliveries")
@@ -260,7 +277,15 @@ class Delivery(models.Model):
             ),
         ]
         # Claims walk this index in id order: no sort, however many rows are queued.
-        indexes = [models.Index(fields=["issue", "status", "id"])]
+        indexes = [
+            models.Index(fields=["issue", "status", "id"]),
+            # The sweeper looks for expired leases among the rows being sent: a small index.
+            models.Index(
+                fields=["lease_expires_at"],
+                name="newsletter_delivery_lease",
+                condition=models.Q(status="sending"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.issue_id} → {self.email}: {self.status}"

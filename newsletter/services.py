@@ -1,13 +1,17 @@
 """Writes: subscriptions, consent, sending issues, recording deliveries.
 
 Views, admin views, webhooks and Celery tasks call these functions and nothing else writes
-newsletter data. Tasks are enqueued with `transaction.on_commit`, with ids, never objects.
+newsletter data. Tasks that a request asks for go through the outbox (`_enqueue`: written in
+the request's transaction, handed to Celery after the commit), with ids, never objects.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import uuid
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,14 +22,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from icmec.text import clean_text
-from newsletter import bounces, mail, rendering, selectors, tokens
+from newsletter import bounces, leases, mail, rendering, retry, selectors, tokens
 from newsletter.models import Delivery, Issue, Subscriber, SubscriptionEvent
+from outbox.services import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +40,6 @@ Kind = SubscriptionEvent.Kind
 
 class IssueStateError(Exception):
     """The issue is not in a state that allows this (e.g. it has already been sent)."""
-
-
-class TransientSendError(Exception):
-    """The mail server is unreachable or busy: the batch should be retried later."""
 
 
 # --- Subscriptions ---------------------------------------------------------------------------
@@ -84,7 +85,7 @@ def subscriber_subscribe(
             email, {"first_name": first_name, "source": source, "status": Status.PENDING}
         )
         if subscriber.status == Status.CONFIRMED:
-            transaction.on_commit(lambda: _enqueue("send_already_subscribed_notice", subscriber.pk))
+            _enqueue("send_already_subscribed_notice", subscriber.pk)
             return subscriber
         if not created:
             if subscriber.status != Status.PENDING:
@@ -96,9 +97,7 @@ def subscriber_subscribe(
             subscriber.save(update_fields=["status", "source", "first_name", "token_version"])
         _event(subscriber, Kind.REQUESTED, source=source)
         requested_at = timezone.now().isoformat()
-        transaction.on_commit(
-            lambda: _enqueue("send_confirmation", subscriber.pk, source, requested_at)
-        )
+        _enqueue("send_confirmation", subscriber.pk, source, requested_at)
     return subscriber
 
 
@@ -426,11 +425,7 @@ def subscribers_import(
                 to_confirm_by_email.append(subscriber.pk)
         requested_at = timezone.now().isoformat()
         for subscriber_id in to_confirm_by_email:
-            transaction.on_commit(
-                lambda pk=subscriber_id: _enqueue(
-                    "send_confirmation", pk, Subscriber.Source.IMPORT, requested_at
-                )
-            )
+            _enqueue("send_confirmation", subscriber_id, Subscriber.Source.IMPORT, requested_at)
     return result
 
 
@@ -447,20 +442,27 @@ def subscriber_erase_for_user(user: Any) -> None:
 # --- Sending issues ----------------------------------------------------------------------------
 
 
-def _enqueue(task_name: str, *args: Any, countdown: float | None = None) -> None:
+def _enqueue(task_name: str, *args: Any) -> None:
+    """Through the outbox: the task is written in the current transaction and relayed to the
+    broker after the commit (and later, if the broker is down)."""
     from newsletter import tasks
 
-    task = getattr(tasks, task_name)
-    if countdown:
-        task.apply_async(args=args, countdown=countdown)
-    else:
-        task.delay(*args)
+    enqueue(getattr(tasks, task_name), *args)
+
+
+def _enqueue_batches(issue_id: int, count: int = 1, *, countdown: float | None = None) -> None:
+    """Batch tasks go straight to the broker: they are enqueued by workers, never by a request,
+    and the sweeper sends again whatever a broker loses (the rows say what is left)."""
+    from newsletter import tasks
+
+    for _ in range(count):
+        tasks.send_batch.apply_async(args=(issue_id,), countdown=countdown)
 
 
 def issue_send_test(*, issue: Issue, to_email: str) -> None:
     """Send the issue as it stands now to one address (staff's own), marked as a test."""
     validate_email(to_email)
-    transaction.on_commit(lambda: _enqueue("send_test_issue", issue.pk, to_email))
+    _enqueue("send_test_issue", issue.pk, to_email)
 
 
 def test_issue_send(*, issue_id: int, to_email: str) -> None:
@@ -532,8 +534,8 @@ def issue_start_sending(*, issue_id: int, user: Any = None) -> int:
             cursor.execute(
                 """
                 INSERT INTO newsletter_delivery (issue_id, subscriber_id, email, status,
-                                                 attempts, error)
-                SELECT %s, id, email, %s, 0, ''
+                                                 attempts, error, temporary_failure)
+                SELECT %s, id, email, %s, 0, '', false
                 FROM newsletter_subscriber WHERE status = %s
                 ON CONFLICT (issue_id, subscriber_id) DO NOTHING
                 """,
@@ -544,7 +546,7 @@ def issue_start_sending(*, issue_id: int, user: Any = None) -> int:
         if user is not None and getattr(user, "pk", None):
             issue.sent_by = user
         issue.save()
-        transaction.on_commit(lambda: _enqueue("dispatch_issue", issue.pk))
+        _enqueue("dispatch_issue", issue.pk)
     logger.info("Issue %s: sending to %s recipients", issue.pk, issue.recipient_count)
     return issue.recipient_count
 
@@ -562,14 +564,26 @@ def issues_start_due() -> list[int]:
 
 
 def issue_dispatch(*, issue_id: int) -> int:
-    """Enqueue enough batch tasks for the issue's queued deliveries. Returns how many."""
-    queued = Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.QUEUED).count()
-    if not queued:
+    """Enqueue enough batch tasks for the issue's queued deliveries that are due. Returns how many.
+
+    Safe to run again: a batch task that finds nothing to claim ends at once.
+    """
+    if not Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).exists():
+        return 0
+    now = timezone.now()
+    due = (
+        Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .count()
+    )
+    if not due:
         issue_finalise(issue_id=issue_id)
         return 0
-    batches = math.ceil(queued / settings.NEWSLETTER_BATCH_SIZE)
-    for _ in range(batches):
-        _enqueue("send_batch", issue_id)
+    # A few chains of batches, each batch enqueueing its successor: the broker holds a handful
+    # of tasks per issue, not one per batch, and a send keeps moving one batch at a time even
+    # through a worker that takes a single task per publication (as after a broker restart).
+    batches = min(math.ceil(due / settings.NEWSLETTER_BATCH_SIZE), settings.NEWSLETTER_CHAINS)
+    _enqueue_batches(issue_id, batches)
     return batches
 
 
@@ -595,6 +609,96 @@ def issue_finalise(*, issue_id: int) -> bool:
         return cursor.rowcount == 1
 
 
+# --- Staff controls of a send --------------------------------------------------------------
+
+
+def issue_pause(*, issue_id: int, reason: str = "") -> Issue:
+    """Stop sending for now: batches stop before their next message and give back their rows.
+
+    `reason` (e.g. the server refused the login) is shown on the report.
+    """
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue_id)
+        if issue.status != Issue.Status.SENDING:
+            raise IssueStateError("Only an issue being sent can be paused.")
+        issue.status = Issue.Status.PAUSED
+        fields = ["status"]
+        if reason:
+            issue.last_error, issue.last_error_at = reason[:500], timezone.now()
+            fields += ["last_error", "last_error_at"]
+        issue.save(update_fields=fields)
+    return issue
+
+
+def issue_resume(*, issue_id: int) -> Issue:
+    """Go on sending a paused issue (its batch tasks are dispatched again)."""
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue_id)
+        if issue.status != Issue.Status.PAUSED:
+            raise IssueStateError("Only a paused issue can be resumed.")
+        issue.status = Issue.Status.SENDING
+        issue.save(update_fields=["status"])
+        _enqueue("dispatch_issue", issue.pk)
+    return issue
+
+
+def issue_cancel(*, issue_id: int) -> int:
+    """Send nothing more of this issue. Returns how many deliveries will not be sent.
+
+    Queued rows are marked "not sent" at once; a batch in flight marks its own remaining rows
+    before its next message.
+    """
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue_id)
+        if issue.status not in (Issue.Status.SENDING, Issue.Status.PAUSED):
+            raise IssueStateError("Only an issue being sent or paused can be cancelled.")
+        issue.status = Issue.Status.CANCELLED
+        issue.cancelled_at = timezone.now()
+        issue.save(update_fields=["status", "cancelled_at"])
+        return Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.CANCELLED, error="Cancelled by staff"
+        )
+
+
+def issue_resend_failed(*, issue_id: int) -> int:
+    """Try again now the deliveries that failed temporarily (refused for a day) and those
+    waiting for their next retry: staff fixed the problem. Returns how many.
+
+    Recipients who left the list meanwhile are skipped as usual; nothing already sent is sent
+    again.
+    """
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue_id)
+        if issue.status not in (Issue.Status.SENDING, Issue.Status.SENT):
+            raise IssueStateError("Only an issue being sent or sent can be resent.")
+        now = timezone.now()
+        again = Delivery.objects.filter(
+            issue=issue, status=Delivery.Status.FAILED, temporary_failure=True
+        ).update(
+            status=Delivery.Status.QUEUED,
+            attempts=0,
+            next_attempt_at=None,
+            temporary_failure=False,
+            error="",
+        )
+        again += Delivery.objects.filter(
+            issue=issue, status=Delivery.Status.QUEUED, next_attempt_at__gt=now
+        ).update(next_attempt_at=now)
+        if again:
+            if issue.status == Issue.Status.SENT:
+                issue.status, issue.sent_at = Issue.Status.SENDING, None
+                issue.save(update_fields=["status", "sent_at"])
+            _enqueue("dispatch_issue", issue.pk)
+    return again
+
+
+def _note_issue_error(issue_id: int, error: str) -> None:
+    Issue.objects.filter(pk=issue_id).update(last_error=error[:500], last_error_at=timezone.now())
+
+
+# --- Batches ---------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ClaimedDelivery:
     id: int
@@ -611,15 +715,19 @@ class BatchOutcome:
     failed: int = 0
     skipped: int = 0
     deferred: int = 0
+    cancelled: int = 0
+    stopped: str = ""  # why the batch stopped early: "paused", "cancelled", "lease lost"
 
 
-def _claim(issue_id: int, limit: int) -> list[ClaimedDelivery]:
+def _claim(issue_id: int, limit: int, owner: uuid.UUID | None = None) -> list[ClaimedDelivery]:
     # SKIP LOCKED lets any number of batch tasks claim disjoint rows without waiting.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
             WITH claimed AS (
-                UPDATE newsletter_delivery SET status = %s, claimed_at = now()
+                UPDATE newsletter_delivery
+                SET status = %s, claimed_at = now(), lease_owner = %s,
+                    lease_expires_at = now() + make_interval(secs => %s)
                 WHERE id IN (
                     SELECT id FROM newsletter_delivery
                     WHERE issue_id = %s AND status = %s
@@ -627,49 +735,103 @@ def _claim(issue_id: int, limit: int) -> list[ClaimedDelivery]:
                     ORDER BY id
                     LIMIT %s
                     FOR UPDATE SKIP LOCKED)
+                  AND EXISTS (SELECT 1 FROM newsletter_issue WHERE id = %s AND status = %s)
                 RETURNING id, subscriber_id, email, attempts)
             SELECT c.id, c.email, c.attempts, s.status, s.uuid
             FROM claimed c LEFT JOIN newsletter_subscriber s ON s.id = c.subscriber_id
             ORDER BY c.id
             """,
-            [Delivery.Status.SENDING, issue_id, Delivery.Status.QUEUED, limit],
+            [
+                Delivery.Status.SENDING,
+                owner or uuid.uuid4(),
+                settings.NEWSLETTER_LEASE_SECONDS,
+                issue_id,
+                Delivery.Status.QUEUED,
+                limit,
+                issue_id,
+                Issue.Status.SENDING,
+            ],
         )
         return [ClaimedDelivery(*row) for row in cursor.fetchall()]
 
 
-def _record(delivery_id: int, status: str, error: str = "") -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE newsletter_delivery
-            SET status = %s, error = %s,
-                sent_at = CASE WHEN %s = 'sent' THEN now() ELSE sent_at END
-            WHERE id = %s AND status = %s
-            """,
-            [status, error[:500], status, delivery_id, Delivery.Status.SENDING],
+class _Batch:
+    """The rows one batch task holds under its lease, and what it records about them."""
+
+    def __init__(self, issue_id: int, owner: uuid.UUID) -> None:
+        self.issue_id = issue_id
+        self.owner = owner
+
+    def current_state(self, delivery_id: int) -> tuple[str | None, str] | None:
+        """Right before a message goes to the server: the subscriber's status and the issue's,
+        or None when this batch no longer holds the row. One lookup by primary keys."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT s.status, i.status
+                FROM newsletter_delivery d
+                JOIN newsletter_issue i ON i.id = d.issue_id
+                LEFT JOIN newsletter_subscriber s ON s.id = d.subscriber_id
+                WHERE d.id = %s AND d.status = %s AND d.lease_owner = %s
+                """,
+                [delivery_id, Delivery.Status.SENDING, self.owner],
+            )
+            return cursor.fetchone()
+
+    def record(self, delivery_id: int, status: str, error: str = "", **extra: Any) -> None:
+        Delivery.objects.filter(
+            pk=delivery_id, status=Delivery.Status.SENDING, lease_owner=self.owner
+        ).update(
+            status=status,
+            error=error[:500],
+            sent_at=timezone.now() if status == Delivery.Status.SENT else None,
+            lease_owner=None,
+            lease_expires_at=None,
+            **extra,
         )
 
+    def record_sent(self, delivery_id: int) -> None:
+        # The hot path: one plain statement per message.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE newsletter_delivery
+                SET status = %s, error = '', sent_at = now(), lease_owner = NULL,
+                    lease_expires_at = NULL
+                WHERE id = %s AND status = %s AND lease_owner = %s
+                """,
+                [Delivery.Status.SENT, delivery_id, Delivery.Status.SENDING, self.owner],
+            )
 
-def _defer(delivery_id: int, error: str, delay: float) -> None:
-    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.QUEUED,
-        error=error[:500],
-        attempts=F("attempts") + 1,
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
-    )
-
-
-def _requeue(delivery_ids: list[int], error: str = "") -> None:
-    if delivery_ids:
-        Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.SENDING).update(
-            status=Delivery.Status.QUEUED, error=error[:500]
+    def defer(self, delivery_id: int, error: str, delay: float) -> None:
+        Delivery.objects.filter(
+            pk=delivery_id, status=Delivery.Status.SENDING, lease_owner=self.owner
+        ).update(
+            status=Delivery.Status.QUEUED,
+            error=error[:500],
+            attempts=F("attempts") + 1,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            lease_owner=None,
+            lease_expires_at=None,
         )
+
+    def give_back(
+        self, delivery_ids: list[int], error: str = "", *, status: str = Delivery.Status.QUEUED
+    ) -> int:
+        """Return rows this batch did not send (to the queue, or as cancelled)."""
+        if not delivery_ids:
+            return 0
+        fields: dict[str, Any] = {"status": status, "lease_owner": None, "lease_expires_at": None}
+        if error:
+            fields["error"] = error[:500]
+        return Delivery.objects.filter(
+            pk__in=delivery_ids, status=Delivery.Status.SENDING, lease_owner=self.owner
+        ).update(**fields)
 
 
 def retry_delay(attempt: int) -> float:
-    """Exponential backoff: base, 2x base, 4x base... capped."""
-    base = settings.NEWSLETTER_RETRY_BASE_SECONDS
-    return min(settings.NEWSLETTER_RETRY_MAX_SECONDS, base * (2 ** max(0, attempt)))
+    """Exponential backoff, capped (see `newsletter.retry`)."""
+    return retry.policy().delay(attempt)
 
 
 def _issue_factory(issue_id: int) -> mail.IssueMessageFactory:
@@ -702,32 +864,65 @@ def _asynchronous_commit():
             cursor.execute("RESET synchronous_commit")
 
 
-def delivery_batch_send(*, issue_id: int, limit: int | None = None) -> BatchOutcome:
+class TransientSendError(Exception):
+    """The mail server is unreachable or busy: the batch should be retried after `delay` s."""
+
+    def __init__(self, message: str, delay: float = 0.0) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+def delivery_batch_send(
+    *, issue_id: int, limit: int | None = None, attempt: int = 0
+) -> BatchOutcome:
     """Claim up to `limit` queued deliveries of an issue and send them over one connection.
+
+    The batch holds a lease on the rows it claimed, renewed by a heartbeat while it sends, so
+    that only a dead worker's rows are ever given to another batch (by the sweeper). Right
+    before each message it looks up the subscriber and the issue (one query by primary keys):
+    an address that left the list meanwhile is skipped; a paused issue gives its rows back to
+    the queue, a cancelled one marks them "not sent"; a row whose lease was lost is left alone.
 
     Each result is recorded as soon as the server answers: sent; failed (a permanent refusal,
     whose reason is kept; a hard bounce also suppresses the address); deferred with backoff (a
-    temporary refusal of one recipient); skipped (the address left the list since the issue
-    was queued). If the connection fails, the unsent rows go back to the queue and
-    `TransientSendError` asks the task to retry later. A row sent is never sent again: the
-    claim only takes queued rows, and only a dead worker's rows are ever returned (sweeper).
+    temporary refusal of one recipient, retried for up to a day, see `newsletter.retry`). If
+    the connection fails, the unsent rows wait in the queue for the retry and
+    `TransientSendError` asks the task to retry then (`attempt` is the task's retry count). If
+    the server refuses the login, the issue is paused with that reason: retrying cannot help.
     """
     outcome = BatchOutcome()
-    rows = _claim(issue_id, limit or settings.NEWSLETTER_BATCH_SIZE)
+    owner = uuid.uuid4()
+    rows = _claim(issue_id, limit or settings.NEWSLETTER_BATCH_SIZE, owner)
     outcome.claimed = len(rows)
     if not rows:
         issue_finalise(issue_id=issue_id)
         return outcome
+    batch = _Batch(issue_id, owner)
     factory = _issue_factory(issue_id)
     url_template = unsubscribe_url_template()
+    policy = retry.policy()
     remaining = list(rows)
     deferred_delay: float | None = None
+    last_error = ""
     try:
-        with mail.Sender() as sender, _asynchronous_commit():
+        with (
+            leases.Heartbeat(owner=owner, delivery_ids=[row.id for row in rows]),
+            mail.Sender() as sender,
+            _asynchronous_commit(),
+        ):
             while remaining:
                 row = remaining[0]
-                if row.subscriber_status != Status.CONFIRMED:
-                    _record(row.id, Delivery.Status.SKIPPED, "No longer subscribed")
+                state = batch.current_state(row.id)
+                if state is None:
+                    outcome.stopped = "lease lost"
+                    remaining = []
+                    break
+                subscriber_status, issue_status = state
+                if issue_status != Issue.Status.SENDING:
+                    outcome.stopped = issue_status
+                    break
+                if subscriber_status != Status.CONFIRMED:
+                    batch.record(row.id, Delivery.Status.SKIPPED, "No longer subscribed")
                     outcome.skipped += 1
                     remaining.pop(0)
                     continue
@@ -743,42 +938,89 @@ def delivery_batch_send(*, issue_id: int, limit: int | None = None) -> BatchOutc
                 try:
                     sender.send(factory, recipient)
                 except mail.RecipientRefused as exc:
-                    _handle_refusal(row, exc, outcome)
-                    if not exc.permanent and row.attempts + 1 < settings.NEWSLETTER_MAX_ATTEMPTS:
-                        delay = retry_delay(row.attempts)
+                    last_error = str(exc)
+                    _handle_refusal(batch, row, exc, outcome, policy)
+                    if not exc.permanent and not policy.gives_up(row.attempts + 1):
+                        delay = policy.delay(row.attempts)
                         deferred_delay = min(deferred_delay or delay, delay)
                 else:
-                    _record(row.id, Delivery.Status.SENT)
+                    batch.record_sent(row.id)
                     outcome.sent += 1
                 remaining.pop(0)
+    except mail.LoginRefused as exc:
+        batch.give_back([row.id for row in remaining], f"Login refused: {exc}")
+        reason = (
+            f"The mail server refused the login ({exc}): check the user name and password in "
+            "EMAIL_URL, then resume the send."
+        )
+        logger.error("Issue %s paused: %s", issue_id, reason)
+        with contextlib.suppress(IssueStateError):
+            issue_pause(issue_id=issue_id, reason=reason)
+        outcome.stopped = "paused"
+        return outcome
     except mail.ConnectionTrouble as exc:
-        _requeue([row.id for row in remaining], str(exc))
-        raise TransientSendError(str(exc)) from exc
+        delay = policy.delay(attempt)
+        unsent = [row.id for row in remaining]
+        batch.give_back(unsent, str(exc))
+        Delivery.objects.filter(pk__in=unsent, status=Delivery.Status.QUEUED).update(
+            next_attempt_at=timezone.now() + timedelta(seconds=delay)
+        )
+        _note_issue_error(issue_id, str(exc))
+        raise TransientSendError(str(exc), delay=delay) from exc
     except BaseException:
         # Soft time limit or anything unexpected: give back what was not sent, then re-raise.
-        _requeue([row.id for row in remaining], "Interrupted")
+        batch.give_back([row.id for row in remaining], "Interrupted")
         raise
+    if outcome.stopped == Issue.Status.CANCELLED:
+        outcome.cancelled = batch.give_back(
+            [row.id for row in remaining], "Cancelled by staff", status=Delivery.Status.CANCELLED
+        )
+    elif outcome.stopped == Issue.Status.PAUSED:
+        batch.give_back([row.id for row in remaining])
+    if last_error:
+        _note_issue_error(issue_id, last_error)
     if deferred_delay is not None:
-        _enqueue("send_batch", issue_id, countdown=deferred_delay)
+        _enqueue_batches(issue_id, countdown=deferred_delay)
+    if not outcome.stopped and _has_due_deliveries(issue_id):
+        _enqueue_batches(issue_id)  # this chain's next batch
     issue_finalise(issue_id=issue_id)
     return outcome
 
 
+def _has_due_deliveries(issue_id: int) -> bool:
+    return (
+        Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
+        .exists()
+    )
+
+
 def _handle_refusal(
-    row: ClaimedDelivery, exc: mail.RecipientRefused, outcome: BatchOutcome
+    batch: _Batch,
+    row: ClaimedDelivery,
+    exc: mail.RecipientRefused,
+    outcome: BatchOutcome,
+    policy: retry.RetryPolicy,
 ) -> None:
     if exc.permanent:
-        _record(row.id, Delivery.Status.FAILED, str(exc))
+        batch.record(row.id, Delivery.Status.FAILED, str(exc))
         outcome.failed += 1
         # Only a dead mailbox is suppressed; a policy refusal (DMARC, blocklist) is recorded.
         if bounces.classify(code=exc.code, text=exc.text).suppress:
             subscriber_suppress(email=row.email, kind=Kind.BOUNCED, reason=str(exc))
         return
-    if row.attempts + 1 >= settings.NEWSLETTER_MAX_ATTEMPTS:
-        _record(row.id, Delivery.Status.FAILED, f"Gave up after {row.attempts + 1} tries: {exc}")
+    tries = row.attempts + 1
+    if policy.gives_up(tries):
+        hours = policy.retry_for_seconds / 3600
+        batch.record(
+            row.id,
+            Delivery.Status.FAILED,
+            f"Refused temporarily for {hours:g} hours ({tries} tries): {exc}",
+            temporary_failure=True,
+        )
         outcome.failed += 1
         return
-    _defer(row.id, str(exc), retry_delay(row.attempts))
+    batch.defer(row.id, str(exc), policy.delay(row.attempts))
     outcome.deferred += 1
 
 
@@ -793,30 +1035,48 @@ class SweepResult:
     finalised: list[int]
 
 
-def deliveries_sweep(*, stale_after: timedelta | None = None) -> SweepResult:
-    """Recover from dead workers (run by beat every minute).
+def deliveries_sweep() -> SweepResult:
+    """Recover from dead workers and lost tasks (run by beat every 15 seconds).
 
-    Rows claimed longer ago than `stale_after` (longer than a batch task may live: its hard
-    time limit) belong to a worker that died: they go back to the queue. An issue still
-    "sending" whose queue has not moved for that long gets its batch tasks dispatched again
-    (the tasks of a killed worker may be lost); one with nothing left to send is finalised.
+    Rows whose lease has expired belong to a batch whose worker died (a live one renews its
+    lease while it sends): they go back to the queue, and batch tasks are enqueued for them at
+    once (the dead batch's task is gone, or comes back later and finds nothing to claim). An
+    issue still "sending" with deliveries due, no live lease and no claim for a lease's length
+    has lost its batch tasks (a broker that restarted empty): they are dispatched again. One
+    with nothing left to send is finalised.
     """
-    if stale_after is None:
-        stale_after = timedelta(seconds=settings.NEWSLETTER_STALE_AFTER_SECONDS)
-    cutoff = timezone.now() - stale_after
-    returned = Delivery.objects.filter(
-        status=Delivery.Status.SENDING, claimed_at__lt=cutoff
-    ).update(status=Delivery.Status.QUEUED, error="Returned to the queue by the sweeper")
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE newsletter_delivery
+            SET status = %s, lease_owner = NULL, lease_expires_at = NULL,
+                error = 'Returned to the queue: its worker stopped'
+            WHERE status = %s AND (lease_expires_at < %s OR lease_expires_at IS NULL)
+            RETURNING issue_id
+            """,
+            [Delivery.Status.QUEUED, Delivery.Status.SENDING, now],
+        )
+        returned_by_issue = Counter(issue_id for (issue_id,) in cursor.fetchall())
+    sending = set(Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True))
     redispatched, finalised = [], []
-    for issue_id in Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True):
+    for issue_id in sorted(returned_by_issue):
+        if issue_id in sending:
+            # The dead worker's other tasks (prefetched, retries) may be gone with it: dispatch
+            # every due row (a task too many finds nothing to claim and ends).
+            issue_dispatch(issue_id=issue_id)
+            redispatched.append(issue_id)
+    idle_since = now - timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
+    for issue_id in sorted(sending - set(redispatched)):
         if issue_finalise(issue_id=issue_id):
             finalised.append(issue_id)
             continue
-        progress = selectors.issue_progress(issue_id=issue_id)
-        idle = progress.last_claimed_at is None or progress.last_claimed_at < cutoff
-        if progress.queued and not progress.sending and idle:
+        state = selectors.issue_activity(issue_id=issue_id, now=now)
+        idle = state.last_claimed_at is None or state.last_claimed_at < idle_since
+        if state.due and not state.live_leases and idle:
             issue_dispatch(issue_id=issue_id)
             redispatched.append(issue_id)
+    returned = sum(returned_by_issue.values())
     if returned or redispatched:
         logger.warning(
             "Sweeper returned %s deliveries; re-dispatched issues %s", returned, redispatched

@@ -41,11 +41,12 @@ def dispatch_issue(issue_id: int) -> int:
 @shared_task(bind=True, **RELIABLE, max_retries=None)
 def send_batch(self, issue_id: int) -> dict:
     try:
-        outcome = services.delivery_batch_send(issue_id=issue_id)
+        outcome = services.delivery_batch_send(issue_id=issue_id, attempt=self.request.retries)
     except services.TransientSendError as exc:
-        delay = services.retry_delay(self.request.retries)
-        # Jitter spreads the retries of many batches so they do not hit the server at once.
-        raise self.retry(exc=exc, countdown=delay * random.uniform(0.8, 1.2)) from exc  # noqa: S311
+        # Jitter spreads the retries of many batches so they do not hit the server at once (the
+        # rows wait until exc.delay: a retry that comes early just finds them not yet due).
+        countdown = exc.delay * random.uniform(1.0, 1.2)  # noqa: S311
+        raise self.retry(exc=exc, countdown=countdown) from exc
     return outcome.__dict__
 
 

@@ -209,7 +209,7 @@ def archive(request: HttpRequest) -> HttpResponse:
 @public_cache  # public for anonymous readers (blog.middleware decides)
 def archive_issue(request: HttpRequest, slug: str) -> HttpResponse:
     issue = (
-        Issue.objects.filter(slug=slug, status__in=[Issue.Status.SENDING, Issue.Status.SENT])
+        Issue.objects.filter(slug=slug, status__in=Issue.ARCHIVED_STATUSES)
         .defer("rendered_html", "rendered_text")
         .first()
     )

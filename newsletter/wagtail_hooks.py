@@ -158,6 +158,7 @@ def register_newsletter_admin_urls():
     urls = [
         path("issues/<int:pk>/send/", admin_views.IssueSendView.as_view(), name="send"),
         path("issues/<int:pk>/report/", admin_views.IssueReportView.as_view(), name="report"),
+        path("issues/<int:pk>/control/", admin_views.IssueControlView.as_view(), name="control"),
         path(
             "subscribers/<int:pk>/unsubscribe/",
             admin_views.SubscriberUnsubscribeView.as_view(),

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from icmec.clientip import client_ip
+from outbox.services import enqueue
 from portal import mfa, selectors, services
 
 
@@ -114,7 +115,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's email in the request (its links and codes are made now) and hand
-        the text to a Celery task after the transaction commits."""
+        the text to a Celery task through the outbox (relayed after the transaction commits,
+        and later if the broker is down)."""
         from allauth.core import context as allauth_context
 
         from portal import tasks
@@ -128,4 +130,4 @@ class AccountAdapter(DefaultAccountAdapter):
             if mimetype == "text/html":
                 html = content
         subject, body, to = message.subject, message.body, list(message.to)
-        transaction.on_commit(lambda: tasks.send_account_email.delay(subject, body, to, html))
+        enqueue(tasks.send_account_email, subject, body, to, html)

@@ -1,7 +1,8 @@
 """Writes of the member portal. Views, forms, admin views and tasks call these.
 
 Every function is keyword-only, validates what it is given, writes in one transaction and
-enqueues its emails with `transaction.on_commit` (tasks take ids).
+enqueues its emails through the outbox (`outbox.services.enqueue`: written in the same
+transaction, handed to Celery after the commit; tasks take ids).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
 
+from outbox.services import enqueue
 from portal import privacy, safeguarding, selectors
 from portal.models import (
     Block,
@@ -70,7 +72,7 @@ def notifications_suppressed() -> Iterator[None]:
 def _enqueue(task, *args: Any) -> None:
     if _notifications_off.get():
         return
-    transaction.on_commit(lambda: task.delay(*args))
+    enqueue(task, *args)
 
 
 def _members_group() -> Group:

@@ -5,6 +5,7 @@ configuration table). `dev` and `test` add embedded defaults; `production` insis
 services and refuses to start without them.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -33,6 +34,7 @@ WAGTAIL_SITE_NAME = "ICMEC Australia"
 INSTALLED_APPS = [
     # Project apps first so their templates override those of the libraries.
     "icmec",
+    "outbox",
     "blog",
     "portal",
     "newsletter",
@@ -277,6 +279,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
+# A task acknowledged late cannot be acknowledged once the broker connection is gone: Celery
+# cancels it (it is delivered again; every task is idempotent) rather than let its unackable
+# message hold a prefetch slot, after which a reconnected worker stops fetching.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULER = "icmec.celery:Scheduler"  # creates the data folder it writes to
@@ -285,7 +291,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "blog.tasks.publish_scheduled",
         "schedule": crontab(),  # every minute
     },
+    # Tasks that requests asked for while the broker was down (or that it lost) are handed to
+    # it again (outbox/).
+    "outbox-relay": {
+        "task": "outbox.tasks.relay_outbox",
+        "schedule": timedelta(seconds=15),
+        "options": {"expires": 14},
+    },
+    "outbox-purge": {"task": "outbox.tasks.purge_outbox", "schedule": crontab(minute=47, hour=3)},
 }
+# An outbox task relayed but not started by a worker within this time is relayed again.
+OUTBOX_RELAY_AGAIN_SECONDS = env.int("OUTBOX_RELAY_AGAIN_SECONDS", default=60)
 
 # Security headers that hold in every environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -523,15 +539,21 @@ CELERY_BEAT_SCHEDULE["portal-purge-safeguarding-records"] = {
 # of List-Unsubscribe (defaults to the sender's address).
 NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default="")
 NEWSLETTER_UNSUBSCRIBE_EMAIL = env.str("NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
-# Messages per batch task (one SMTP connection each).
+# Messages per batch task (one SMTP connection each), and how many chains of batches an issue
+# runs at once (each batch enqueues the next of its chain): at most the messages in flight,
+# a batch per chain; set it to at least the workers' total concurrency.
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=250)
-# Temporary failures back off exponentially from the base, up to the maximum.
+NEWSLETTER_CHAINS = env.int("NEWSLETTER_CHAINS", default=8)
+# Temporary failures back off exponentially from the base, up to the maximum, and a recipient
+# refused temporarily is retried for this long before it is recorded as failed
+# (newsletter/retry.py).
 NEWSLETTER_RETRY_BASE_SECONDS = env.float("NEWSLETTER_RETRY_BASE_SECONDS", default=30.0)
 NEWSLETTER_RETRY_MAX_SECONDS = env.float("NEWSLETTER_RETRY_MAX_SECONDS", default=1800.0)
-# A recipient refused temporarily this many times is recorded as failed.
-NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=6)
-# Rows claimed longer ago than this belong to a dead worker (must exceed the task time limit).
-NEWSLETTER_STALE_AFTER_SECONDS = env.int("NEWSLETTER_STALE_AFTER_SECONDS", default=600)
+NEWSLETTER_RETRY_FOR_SECONDS = env.float("NEWSLETTER_RETRY_FOR_SECONDS", default=24 * 3600.0)
+# A batch's lease on the rows it claimed: its worker renews it every third of this while it
+# sends; the sweeper (every 15 s) gives the rows of an expired lease (a dead worker) to another
+# batch, so they go out within a minute.
+NEWSLETTER_LEASE_SECONDS = env.float("NEWSLETTER_LEASE_SECONDS", default=20.0)
 # Sign-up rate limits: "count/seconds", per client IP and per email address.
 NEWSLETTER_SUBSCRIBE_RATE_IP = env.str("NEWSLETTER_SUBSCRIBE_RATE_IP", default="20/3600")
 NEWSLETTER_SUBSCRIBE_RATE_EMAIL = env.str("NEWSLETTER_SUBSCRIBE_RATE_EMAIL", default="3/3600")
@@ -546,7 +568,9 @@ CELERY_BEAT_SCHEDULE["newsletter-send-scheduled"] = {
 }
 CELERY_BEAT_SCHEDULE["newsletter-sweep-deliveries"] = {
     "task": "newsletter.tasks.sweep_deliveries",
-    "schedule": crontab(),  # every minute
+    "schedule": timedelta(seconds=15),
+    # A sweep still waiting when the next one is due is dropped: the next one does its work.
+    "options": {"expires": 14},
 }
 CELERY_BEAT_SCHEDULE["newsletter-purge-pending"] = {
     "task": "newsletter.tasks.purge_pending_subscribers",

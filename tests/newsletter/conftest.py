@@ -20,12 +20,68 @@ def smtp_server():
     server.stop()
 
 
+@pytest.fixture
+def smtp_settings(settings, smtp_server):
+    """Send through Django's SMTP backend, in this process, to the test's SMTP server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.NEWSLETTER_RETRY_BASE_SECONDS = 1
+    return smtp_server
+
+
 def _reset_connections(app) -> None:
     # The app keeps a connection pool for the broker URL it first saw (as after a fork).
     app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+
+
+@pytest.fixture
+def private_redis(monkeypatch, tmp_path):
+    """A Redis server of this test's own (it gets killed), as REDIS_URL for the broker fixture."""
+    import shutil
+    import socket
+    import subprocess
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+    command += ["no", "--dir", str(tmp_path)]
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+        process = None
+
+        def start(self):
+            import redis
+
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            client = redis.Redis(port=port)
+            wait_for(lambda: _pings(client), message="The private Redis did not start")
+            return self
+
+        def kill(self):
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def _pings(client):
+        try:
+            return client.ping()
+        except Exception:
+            return False
+
+    server = Server().start()
+    monkeypatch.setenv("REDIS_URL", server.url)
+    yield server
+    if server.process.poll() is None:
+        server.kill()
 
 
 @pytest.fixture
@@ -99,7 +155,8 @@ def start_worker(broker, smtp_server, tmp_path):
             name=name,
         )
         workers.append(worker)
-        return worker.start()
+        # A busy machine (tests in parallel on two CPUs) can take long to start one.
+        return worker.start(timeout=90)
 
     yield start
     for worker in workers:

@@ -143,24 +143,29 @@ def test_the_sweeper_returns_rows_of_dead_workers_and_redispatches(
     SubscriberFactory.create_batch(3)
     issue = IssueFactory()
     services.issue_start_sending(issue_id=issue.pk)
-    # A worker claimed two rows and died.
+    # A worker claimed two rows and died: its lease ran out a moment ago.
     claimed = services._claim(issue.pk, 2)
+    long_ago = timezone.now() - timedelta(minutes=1)
     Delivery.objects.filter(pk__in=[c.id for c in claimed]).update(
-        claimed_at=timezone.now() - timedelta(minutes=11)
+        claimed_at=long_ago, lease_expires_at=timezone.now() - timedelta(seconds=1)
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.deliveries_sweep(stale_after=timedelta(minutes=10))
+        result = services.deliveries_sweep()
 
+    assert result.returned == 2
     assert result.redispatched == [issue.pk]
     assert len(mail.outbox) == 3
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SENT
-    # Rows claimed recently (a live worker) are left alone.
+    # Rows under a live lease are left alone, however long ago they were claimed (a slow batch).
     other = IssueFactory()
     services.issue_start_sending(issue_id=other.pk)
-    services._claim(other.pk, 1)
-    assert services.deliveries_sweep(stale_after=timedelta(minutes=10)).returned == 0
+    [row] = services._claim(other.pk, 1)
+    Delivery.objects.filter(pk=row.id).update(claimed_at=timezone.now() - timedelta(hours=1))
+    result = services.deliveries_sweep()
+    assert (result.returned, result.redispatched) == (0, [])
+    assert Delivery.objects.get(pk=row.id).status == Delivery.Status.SENDING
 
 
 def test_latest_posts_are_public_posts_since_the_last_issue():
@@ -228,16 +233,6 @@ def test_images_use_renditions_with_absolute_urls():
 
 
 # --- SMTP, in this process, against a real server ----------------------------------------------
-
-
-@pytest.fixture
-def smtp_settings(settings, smtp_server):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = smtp_server.port
-    settings.EMAIL_USE_TLS = False
-    settings.NEWSLETTER_RETRY_BASE_SECONDS = 1
-    return smtp_server
 
 
 def test_the_smtp_path_builds_standard_messages(smtp_settings):
@@ -383,11 +378,18 @@ def test_connection_trouble_returns_the_batch_to_the_queue(smtp_settings):
     services.issue_start_sending(issue_id=issue.pk)
     smtp_settings.stop()
 
-    with pytest.raises(services.TransientSendError):
-        services.delivery_batch_send(issue_id=issue.pk)
+    with pytest.raises(services.TransientSendError) as raised:
+        services.delivery_batch_send(issue_id=issue.pk, attempt=2)
 
+    assert raised.value.delay == 4  # the policy's third step: 1 s, 2 s, 4 s
     assert set(Delivery.objects.values_list("status", flat=True)) == {"queued"}
+    # The rows wait for the retry, and the report can say why and until when.
+    progress = selectors.issue_progress(issue_id=issue.pk)
+    assert progress.due == 0 and progress.next_retry_at > timezone.now()
+    issue.refresh_from_db()
+    assert "Cannot connect to the mail server" in issue.last_error and issue.last_error_at
     smtp_settings.start()
+    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(hours=1))
     assert services.delivery_batch_send(issue_id=issue.pk).sent == 3
 
 
@@ -410,6 +412,9 @@ def test_a_421_mid_batch_keeps_what_was_sent_and_requeues_the_rest(smtp_settings
     assert (progress.sent, progress.queued, progress.sending) == (2, 2, 0)
     smtp_settings.handler.on_rcpt = None
     smtp_settings.handler.temporarily_refusing = False
+    Delivery.objects.filter(status="queued").update(
+        next_attempt_at=timezone.now() - timedelta(hours=1)  # the retry's time has come
+    )
     services.delivery_batch_send(issue_id=issue.pk)
     assert sorted(smtp_settings.handler.recipients().values()) == [1, 1, 1, 1]
 
