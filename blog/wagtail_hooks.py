@@ -16,6 +16,7 @@ from wagtail.admin import messages
 from wagtail.models import Page, PageViewRestriction, WorkflowState
 
 from blog.models import redirect_to_login
+from portal import mfa
 from portal.refusals import members_only_refused
 from portal.selectors import MEMBERS_GROUP, user_is_approved_member
 
@@ -31,6 +32,8 @@ def answer_view_restrictions(page, request, serve_args, serve_kwargs):
     of the members' area: whoever may enter the portal reads it (approved members and staff, as
     for members-only posts). Password restrictions are left to Wagtail's own form.
     """
+    if mfa.needs_second_factor(request):
+        return None  # portal's hook sends a staff session to pass its second factor first
     refused = [
         restriction
         for restriction in page.get_view_restrictions()

@@ -12,6 +12,7 @@ from wagtail.models import Page, PageViewRestriction
 from blog.models import BlogPostPage
 from portal import demo as portal_demo
 from portal.models import Membership, User
+from tests.factories.accounts import log_in
 from tests.factories.blog import StandardPageFactory
 from tests.factories.portal import make_applicant, make_member, make_reviewer
 
@@ -107,7 +108,7 @@ def test_an_account_with_no_application_is_told_how_to_join(client, resources):
 def test_members_and_staff_read_the_members_page(client, resources):
     client.force_login(make_member())
     member_page = client.get("/member-resources/")
-    client.force_login(make_reviewer())  # staff, not in the Members group
+    log_in(client, make_reviewer())  # staff (with their second factor), not in the Members group
     staff_page = client.get("/member-resources/")
 
     for response in (member_page, staff_page):

@@ -4,6 +4,7 @@ import pytest
 
 from portal import services
 from portal.models import Membership, User
+from tests.factories.accounts import log_in
 from tests.factories.portal import make_applicant, make_member
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +199,7 @@ def test_posting_to_a_thread_after_the_connection_ended_says_why(client, world, 
 
 @pytest.mark.parametrize("url", ["/portal/connections/", "/portal/messages/", "/portal/blocked/"])
 def test_staff_without_a_member_profile_are_told_why_they_cannot_take_part(client, reviewer, url):
-    client.force_login(reviewer)
+    log_in(client, reviewer)  # with the second factor staff need for members' pages
 
     assert client.get("/portal/").status_code == 200  # the dashboard opens
     _assert_sites_own_403(client.get(url), "for members with a profile", "staff accounts")
