@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from icmec.forms import add_service_errors
 from icmec.pagination import page_of
 from icmec.text import text_param
 from portal import safeguarding, selectors, services
@@ -175,11 +176,7 @@ class DecideView(ApplicationDetailView):
                     override_note=form.cleaned_data["override_note"],
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 verb = MembershipDecision.Action(action).label.lower()
                 messages.success(request, f"{self.membership.user}: {verb}. They are emailed.")

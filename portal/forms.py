@@ -22,6 +22,23 @@ SECTOR_CHOICES = [("", "Choose your sector"), *Sector.choices]
 COUNTRY_CHOICES = [("", "Choose your country"), *COUNTRIES]
 
 
+def organisation_field() -> forms.CharField:
+    """The applicant's organisation, as asked at sign-up and when applying again."""
+    return forms.CharField(
+        label="Organisation",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+
+
+def job_title_field() -> forms.CharField:
+    return forms.CharField(
+        label="Job title",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+
+
 class MemberSignupForm(SignupForm):
     """allauth's sign-up form with the application's questions (see ACCOUNT_FORMS)."""
 
@@ -35,16 +52,8 @@ class MemberSignupForm(SignupForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    organisation = forms.CharField(
-        label="Organisation",
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-    )
-    job_title = forms.CharField(
-        label="Job title",
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
-    )
+    organisation = organisation_field()
+    job_title = job_title_field()
     sector = forms.ChoiceField(label="Sector", choices=SECTOR_CHOICES)
     country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
     reason = forms.CharField(
@@ -318,16 +327,8 @@ class StaffEraseForm(forms.Form):
 class ReapplyForm(forms.Form):
     """A rejected applicant's new application: the same questions as at sign-up."""
 
-    organisation = forms.CharField(
-        label="Organisation",
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-    )
-    job_title = forms.CharField(
-        label="Job title",
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
-    )
+    organisation = organisation_field()
+    job_title = job_title_field()
     sector = forms.ChoiceField(label="Sector", choices=SECTOR_CHOICES)
     country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
     reason = forms.CharField(

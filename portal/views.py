@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from icmec.forms import add_service_errors
 from icmec.pagination import page_of, window_counted_page
 from icmec.text import text_param
 from portal import invitations, mfa, selectors, services
@@ -627,11 +628,7 @@ def reapply(request):
         try:
             services.application_reapply(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Thank you: your new application is with our staff.")
             return redirect("portal:home")
