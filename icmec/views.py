@@ -43,13 +43,23 @@ def _broker_ok() -> bool:
         return False
 
 
+# Once this process has seen every migration applied it stops asking: its code (and so its
+# migrations) cannot change, and building the migration graph on every probe is wasted work.
+_migrations_seen_applied = False
+
+
 def _migrations_applied() -> bool:
+    global _migrations_seen_applied
+    if _migrations_seen_applied:
+        return True
     try:
         executor = MigrationExecutor(connection)
-        return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+        applied = not executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Exception:
         logger.exception("Health check: could not read the migration state")
         return False
+    _migrations_seen_applied = applied
+    return applied
 
 
 @never_cache

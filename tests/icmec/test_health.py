@@ -47,7 +47,8 @@ def test_a_broker_that_does_not_answer_is_reported_but_pages_still_serve(client,
     assert response.json()["broker"] == "error"
 
 
-def test_pending_migrations_answer_503(client, broker):
+def test_pending_migrations_answer_503(client, broker, monkeypatch):
+    monkeypatch.setattr("icmec.views._migrations_seen_applied", False)  # a fresh process
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.recorder import MigrationRecorder
