@@ -31,6 +31,17 @@ def organisation_field() -> forms.CharField:
     )
 
 
+def reason_field(*, help_text: str, rows: int) -> forms.CharField:
+    """Why the applicant wants to join: staff read it when they review the application."""
+    return forms.CharField(
+        label="Why do you want to join?",
+        min_length=20,
+        max_length=2000,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
 def job_title_field() -> forms.CharField:
     return forms.CharField(
         label="Job title",
@@ -56,15 +67,12 @@ class MemberSignupForm(SignupForm):
     job_title = job_title_field()
     sector = forms.ChoiceField(label="Sector", choices=SECTOR_CHOICES)
     country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
-    reason = forms.CharField(
-        label="Why do you want to join?",
-        min_length=20,
-        max_length=2000,
+    reason = reason_field(
         help_text=(
             "Tell us about your role in protecting children from exploitation and what you "
             "hope to gain from the portal. Staff read this when they review your application."
         ),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        rows=5,
     )
     accept_terms = forms.BooleanField(
         label=mark_safe(
@@ -331,15 +339,12 @@ class ReapplyForm(forms.Form):
     job_title = job_title_field()
     sector = forms.ChoiceField(label="Sector", choices=SECTOR_CHOICES)
     country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
-    reason = forms.CharField(
-        label="Why do you want to join?",
-        min_length=20,
-        max_length=2000,
+    reason = reason_field(
         help_text=(
             "Tell us about your role in protecting children from exploitation, and what has "
             "changed since your last application. Staff read it with your earlier application."
         ),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        rows=6,
     )
 
 
