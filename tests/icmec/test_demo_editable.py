@@ -13,7 +13,7 @@ from tests.admin_forms import edit_form_data
 from tests.factories.accounts import login_with_mfa
 from tests.factories.newsletter import make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ from django.db import connection
 
 from tests.utils import ROOT, subprocess_env
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def _free_port() -> int:

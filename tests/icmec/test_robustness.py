@@ -20,7 +20,7 @@ from portal import demo as portal_demo
 from portal.models import User
 from tests.factories.accounts import log_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 HTML_PROBE = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
 # Values for a query-string parameter, already percent-encoded as a browser (or an attacker)

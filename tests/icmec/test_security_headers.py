@@ -15,7 +15,7 @@ from portal.models import User
 from tests.factories.accounts import log_in
 from tests.utils import ROOT
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 SITE_POLICY = {
     "default-src": {"'self'"},

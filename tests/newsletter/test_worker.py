@@ -8,9 +8,12 @@ permanently.
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +22,7 @@ from newsletter.models import Delivery, Issue, Subscriber
 from tests.factories.newsletter import IssueFactory
 from tests.newsletter.conftest import wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def make_subscribers(confirmed: int, *, pending: int = 0, unsubscribed: int = 0) -> list[str]:
@@ -156,6 +159,45 @@ def test_a_worker_killed_mid_send_loses_and_duplicates_nothing(smtp_server, star
     assert time.monotonic() - max(killed_at, ready_at - 3) < 60
     assert_each_got_exactly_one(smtp_server, expected)
     assert Delivery.objects.filter(status="sent").count() == 120
+
+
+def _pool_processes(worker) -> list[int]:
+    """The pids of a worker's pool processes (the children of its main process)."""
+    pid = worker.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in children]
+
+
+def test_a_batch_terminated_mid_message_records_it_and_gives_the_rest_back(
+    smtp_server, start_worker
+):
+    # Celery terminates a pool process with SIGTERM when it cancels the task running there (on a
+    # lost broker connection, or a revoke with terminate=True). Terminated after the server
+    # accepted a message but before its reply was read, the batch must still record that message
+    # as sent (or it would go again) and hand the rest back at once.
+    expected = make_subscribers(60)
+    issue = IssueFactory()
+    worker = start_worker(concurrency=1)
+    terminated = []
+
+    def terminate_the_sender(recipients):
+        if smtp_server.handler.count == 25 and not terminated:
+            [child] = _pool_processes(worker)
+            os.kill(child, signal.SIGTERM)
+            terminated.append(child)
+            time.sleep(0.5)  # the signal arrives while the batch waits for this reply
+
+    smtp_server.handler.on_data = terminate_the_sender
+    services.issue_start_sending(issue_id=issue.pk)
+    wait_for(lambda: terminated, message="The batch never reached message 25")
+    wait_for(
+        lambda: not Path(f"/proc/{terminated[0]}").exists(),
+        message="The terminated process did not end",
+    )
+
+    beat_until_sent(issue, timeout=40)
+    assert_each_got_exactly_one(smtp_server, expected)
+    assert Delivery.objects.filter(issue=issue, status="sent").count() == 60
 
 
 def test_a_slow_live_batch_is_never_taken_over(smtp_server, start_worker):
