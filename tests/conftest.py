@@ -52,3 +52,54 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, django_db_createdb, request, tmp_path_factory
+):
+    """Under pytest-xdist with `--create-db`, every process copies one migrated template.
+
+    Migrating a test database takes about 25 s of CPU (Wagtail's and allauth's migrations are
+    most of it). The first process to get here migrates `<test database>_template` once for the
+    session (the others wait on a lock); each then creates its own database from that template
+    (PostgreSQL copies the files), and Django's own migrate on it finds nothing left to do.
+    """
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if not worker or not django_db_createdb:
+        return
+    import fcntl
+    import subprocess
+    import sys
+
+    import psycopg
+    from django.conf import settings
+
+    from tests.fixtures.worker import database_url
+    from tests.utils import ROOT
+
+    database = settings.DATABASES["default"]
+    name = database["TEST"]["NAME"]
+    template = name.removesuffix(f"_{worker}") + "_template"
+    shared = tmp_path_factory.getbasetemp().parent
+    with (shared / "template-database.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ready = shared / "template-database.ready"
+        if not ready.exists():
+            server = {**database, "NAME": "postgres"}
+            with psycopg.connect(database_url(server), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{template}"')
+            env = {
+                **os.environ,
+                "DATABASE_URL": database_url({**database, "NAME": template}),
+                "DJANGO_SETTINGS_MODULE": "icmec.settings.test",
+            }
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+            )
+            ready.touch()
+    database["TEST"]["TEMPLATE"] = template
