@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_SETTINGS_MODULE ?= icmec.settings.dev
 
-.PHONY: help install run test lint format check pytest e2e bench-tools bench bench-newsletter requirements stop clean
+.PHONY: help install run test lint format check pytest pytest-reuse bench-tools bench bench-newsletter requirements stop clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,6 +43,10 @@ PYTEST_PROCESSES ?= 3
 
 pytest: install ## Run the test suite on fresh test databases (ARGS="-k name" to select)
 	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) -m pytest --create-db \
+	  -n $(PYTEST_PROCESSES) --dist loadscope $(ARGS)
+
+pytest-reuse: install ## Run tests on the test databases of the last run (no migrations unless new ones)
+	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) -m pytest \
 	  -n $(PYTEST_PROCESSES) --dist loadscope $(ARGS)
 
 test: lint check pytest ## Every check and test (what CI runs)
