@@ -181,8 +181,10 @@ def test_staff_write_submit_approve_and_publish_a_post(live_server, new_page, si
     expect(page.locator("input[name='body-0-value']")).to_have_value(
         re.compile("patterns no one else can see")
     )
-    # Wagtail may autosave the draft as one types: let a save in flight finish before submitting
-    # (the submission carries the whole form either way).
+    # Wagtail autosaves the new page as one types, which creates it and turns the form into the
+    # edit form (its action and the address become /admin/pages/<id>/edit/). Submitting before
+    # that would create the page a second time, as an editor's browser would, so wait for it.
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("Saving…", exact=True)).to_be_hidden()
     page.locator("footer .w-dropdown__toggle").click()
