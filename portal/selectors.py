@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     DateTimeField,
@@ -67,11 +68,7 @@ def user_has_member_profile(user: User | AnonymousUser) -> bool:
 
     Staff without a member profile may browse the directory but not take part.
     """
-    if not user_is_approved_member(user):
-        return False
-    if not hasattr(user, "_has_profile_cache"):
-        user._has_profile_cache = MemberProfile.objects.filter(user=user).exists()
-    return user._has_profile_cache
+    return user_is_approved_member(user) and access.access_of(user).has_profile
 
 
 def email_taken_by_another(*, email: str, user: User) -> bool:
@@ -91,10 +88,13 @@ def membership_for(user: User) -> Membership | None:
 
 
 def approved_profiles() -> QuerySet[MemberProfile]:
-    """Profiles of approved, active members: the only people the portal ever shows."""
-    return MemberProfile.objects.filter(
-        user__is_active=True, user__groups__name=MEMBERS_GROUP
-    ).select_related("user")
+    """Profiles of approved, active members: the only people the portal ever shows.
+
+    That is `MemberProfile.listed`, the rule of `user_is_approved_member` (an active account in
+    the Members group) kept on the profile, in the same transaction, by whatever changes it
+    (`services.profile_listing_refresh`).
+    """
+    return MemberProfile.objects.filter(listed=True).select_related("user")
 
 
 def _blocked_either_way(viewer: User) -> Q:
@@ -166,8 +166,12 @@ class DirectoryFilters:
 
 
 def directory_matches(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
-    """Who the directory finds, without ordering or annotations (what the paginator counts)."""
-    profiles = _visible_to(viewer).exclude(user=viewer)
+    """Who the directory finds, without ordering or annotations (what the page counts)."""
+    profiles = (
+        MemberProfile.objects.filter(listed=True)
+        .exclude(user=viewer)
+        .exclude(_blocked_either_way(viewer))
+    )
     if filters.sector:
         profiles = profiles.filter(sector=filters.sector)
     if filters.country:
@@ -180,16 +184,35 @@ def directory_matches(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Me
     return profiles
 
 
+# What a card in the directory shows: not the bio, nor the search vector (the widest columns).
+DIRECTORY_CARD_FIELDS = (
+    "public_id",
+    "user_id",
+    "organisation",
+    "job_title",
+    "sector",
+    "country",
+    "photo_key",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+)
+
+
 def directory_search(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
-    """The directory: visible members but the viewer, searched and filtered, best match first,
-    with the viewer's connection state to each."""
+    """The directory: visible members but the viewer, searched and filtered, best match first
+    (else in `sort_name` order, which the listed profiles' index gives without sorting), with
+    the viewer's connection state to each."""
     profiles = with_connection_state(
-        directory_matches(viewer=viewer, filters=filters), viewer
+        directory_matches(viewer=viewer, filters=filters)
+        .select_related("user")
+        .only(*DIRECTORY_CARD_FIELDS),
+        viewer,
     ).prefetch_related("expertise")
     query = _search_query(filters.q)
     if query is not None:
-        return profiles.order_by(-SearchRank(F("search_vector"), query), "user__last_name", "pk")
-    return profiles.order_by("user__last_name", "user__first_name", "pk")
+        return profiles.order_by(-SearchRank(F("search_vector"), query), "sort_name", "pk")
+    return profiles.order_by("sort_name", "pk")
 
 
 FILTER_OPTIONS_TIMEOUT = 300  # seconds; new countries and tags appear in the filters this late
@@ -258,7 +281,7 @@ def has_blocked(user: User, other: User) -> bool:
 def connections_of(user: User) -> QuerySet[Connection]:
     """The user's connections to approved members (suspended members drop out of the list)."""
     return (
-        Connection.objects.filter(user=user, peer__is_active=True, peer__groups__name=MEMBERS_GROUP)
+        Connection.objects.filter(user=user, peer__profile__listed=True)
         .select_related("peer__profile")
         .order_by("peer__last_name", "peer__first_name")
     )
@@ -269,8 +292,7 @@ def incoming_requests(user: User) -> QuerySet[ConnectionRequest]:
         ConnectionRequest.objects.filter(
             recipient=user,
             status=ConnectionRequest.Status.PENDING,
-            sender__is_active=True,
-            sender__groups__name=MEMBERS_GROUP,
+            sender__profile__listed=True,
         )
         .exclude(sender__in=Block.objects.filter(blocker=user).values("blocked"))
         .select_related("sender__profile")
@@ -304,26 +326,37 @@ class NavCounts:
         return self.pending_requests + self.unread_messages
 
 
+# Pending requests to the user from listed members the user has not blocked, and unread
+# messages to the user but from members who blocked the user.
+NAV_COUNTS_SQL = """
+    SELECT
+        (SELECT count(*) FROM portal_connectionrequest r
+         JOIN portal_memberprofile p ON p.user_id = r.sender_id AND p.listed
+         WHERE r.recipient_id = %(user)s AND r.status = 'pending'
+           AND NOT EXISTS (
+               SELECT 1 FROM portal_block b
+               WHERE b.blocker_id = %(user)s AND b.blocked_id = r.sender_id
+           )),
+        (SELECT count(*) FROM portal_message m
+         WHERE m.recipient_id = %(user)s AND m.read_at IS NULL
+           AND NOT EXISTS (
+               SELECT 1 FROM portal_block b
+               WHERE b.blocked_id = %(user)s AND b.blocker_id = m.sender_id
+           ))
+"""
+
+
 def nav_counts(user: User) -> NavCounts:
-    """The header's counts in one query: pending requests to the user and unread messages."""
-    requests = (
-        incoming_requests(user).order_by().values("recipient").annotate(n=Count("pk")).values("n")
-    )
-    unread = unread_messages(user).order_by().values("recipient").annotate(n=Count("pk"))
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            pending_requests=Coalesce(Subquery(requests, output_field=IntegerField()), Value(0)),
-            unread_messages=Coalesce(
-                Subquery(unread.values("n"), output_field=IntegerField()), Value(0)
-            ),
-        )
-        .values("pending_requests", "unread_messages")
-        .first()
-    )
-    if row is None:
-        return NavCounts(0, 0)
-    return NavCounts(row["pending_requests"], row["unread_messages"])
+    """The header's counts in one query: `incoming_requests(user).count()` and
+    `unread_messages(user).count()`.
+
+    Every member page shows them, so they are one fixed SQL statement: building the same two
+    counts with the ORM cost more than running them (tests compare the two).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(NAV_COUNTS_SQL, {"user": user.pk})
+        pending_requests, unread = cursor.fetchone()
+    return NavCounts(pending_requests, unread)
 
 
 def blockers_of(user: User) -> QuerySet[Block]:
@@ -351,8 +384,7 @@ def conversations_of(user: User) -> QuerySet[Conversation]:
     )
     return (
         _conversations_of(user)
-        .filter(messages__isnull=False)
-        .distinct()
+        .filter(Exists(Message.objects.filter(conversation=OuterRef("pk"))))
         .select_related("user_low__profile", "user_high__profile")
         .annotate(
             last_body=Subquery(last.values("body")[:1]),
@@ -417,7 +449,12 @@ def thread_peer(*, viewer: User, peer: User | None) -> ThreadPeer:
 
 
 def thread_messages(conversation: Conversation) -> QuerySet[Message]:
-    return conversation.messages.order_by("created_at", "pk")
+    """The thread, oldest first, with each message's sender (one query however long)."""
+    return (
+        conversation.messages.select_related("sender")
+        .only("body", "created_at", "read_at", "sender__first_name", "sender__last_name")
+        .order_by("created_at", "pk")
+    )
 
 
 def pending_applications() -> QuerySet[Membership]:

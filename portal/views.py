@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.core.paginator import Paginator
-from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from icmec.forms import add_service_errors
-from icmec.pagination import page_of, window_counted_page
+from icmec.pagination import KnownPagePaginator, page_number, page_of
 from icmec.text import text_param
 from portal import invitations, mfa, selectors, services
 from portal.countries import COUNTRIES, name_sort_key
@@ -45,22 +44,20 @@ from portal.refusals import membership_status_page
 
 
 def _directory_page(request, filters: selectors.DirectoryFilters):
-    """The directory's page of results, with the number of matches from the same query.
+    """The directory's page of results and the number of matches, in two short queries.
 
-    Counting separately would join and filter every visible profile a second time; the window
-    count comes with the rows. Only a page past the end (an old link) costs a count of its own,
-    to land on the last page as `Paginator.get_page` does.
+    Without a search, the page is the first rows of the listed profiles' index in directory
+    order (PostgreSQL stops after them), and the count an index-only scan; a window count
+    would make it read and join every match. A page past the end (an old link) is the last.
     """
     per_page = settings.PORTAL_DIRECTORY_PAGE_SIZE
-    results = selectors.directory_search(viewer=request.user, filters=filters).annotate(
-        total_matches=Window(Count("pk"))
-    )
-    return window_counted_page(
-        rows_for=lambda number: list(results[(number - 1) * per_page : number * per_page]),
-        count_all=lambda: selectors.directory_matches(viewer=request.user, filters=filters).count(),
-        value=request.GET.get("page"),
-        per_page=per_page,
-    )
+    count = selectors.directory_matches(viewer=request.user, filters=filters).count()
+    number = min(page_number(request.GET.get("page")), max(-(-count // per_page), 1))
+    rows = []
+    if count:
+        results = selectors.directory_search(viewer=request.user, filters=filters)
+        rows = list(results[(number - 1) * per_page : number * per_page])
+    return KnownPagePaginator(rows, count, per_page).page(number)
 
 
 def _status_page(request, status: int = 200):
@@ -168,10 +165,12 @@ def home(request):
     has_profile = selectors.user_has_member_profile(user)
     context = {"has_profile": has_profile}
     if has_profile:
+        counts = selectors.nav_counts(user)
+        request._portal_nav_counts = counts  # the header shows the same counts (portal_tags)
         context.update(
             incoming=list(selectors.incoming_requests(user)[:5]),
             conversations=list(selectors.conversations_of(user)[:5]),
-            counts=selectors.nav_counts(user),
+            counts=counts,
             profile=user.profile,
         )
     return render(request, "portal/home.html", context)
