@@ -496,8 +496,9 @@ class Message(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["conversation", "created_at"]),
+            # Unread messages to a member: in all (the header) and per conversation (the lists).
             models.Index(
-                fields=["recipient"],
+                fields=["recipient", "conversation"],
                 condition=models.Q(read_at__isnull=True),
                 name="portal_message_unread",
             ),

@@ -371,6 +371,25 @@ def unread_messages(user: User) -> QuerySet[Message]:
     )
 
 
+# What a conversation list shows of the two members: names and the avatar (not the bios, nor
+# the profiles' search vectors).
+_CONVERSATION_LIST_FIELDS = (
+    "last_message_at",
+    *(
+        f"{side}__{field}"
+        for side in ("user_low", "user_high")
+        for field in (
+            "first_name",
+            "last_name",
+            "email",
+            "profile__user",
+            "profile__public_id",
+            "profile__photo_key",
+        )
+    ),
+)
+
+
 def conversations_of(user: User) -> QuerySet[Conversation]:
     """The user's conversations, latest first, with the other member, the last message and the
     number of unread messages to the user."""
@@ -386,6 +405,7 @@ def conversations_of(user: User) -> QuerySet[Conversation]:
         _conversations_of(user)
         .filter(Exists(Message.objects.filter(conversation=OuterRef("pk"))))
         .select_related("user_low__profile", "user_high__profile")
+        .only(*_CONVERSATION_LIST_FIELDS)
         .annotate(
             last_body=Subquery(last.values("body")[:1]),
             last_sender_id=Subquery(last.values("sender")[:1]),
@@ -436,25 +456,61 @@ class ThreadPeer:
 
 def thread_peer(*, viewer: User, peer: User | None) -> ThreadPeer:
     """Whether the viewer can answer the other member of a thread, and if not, why (in terms
-    the viewer may be told: a suspension shows as "not available")."""
+    the viewer may be told: a suspension shows as "not available"). One query: the blocks
+    either way and the connection."""
     if peer is None:
         return ThreadPeer("former")
-    if has_blocked(viewer, peer):
+    blocked_by_viewer, blocks_viewer, connected = (
+        User.objects.filter(pk=peer.pk)
+        .annotate(
+            blocked_by_viewer=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
+            blocks_viewer=Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)),
+            connected=Exists(Connection.objects.filter(user=viewer, peer=OuterRef("pk"))),
+        )
+        .values_list("blocked_by_viewer", "blocks_viewer", "connected")
+        .get()
+    )
+    if blocked_by_viewer:
         return ThreadPeer("blocked_by_viewer")
-    if not approved_profiles().filter(user=peer).exists() or is_blocked_either_way(viewer, peer):
+    profile = getattr(peer, "profile", None)
+    if profile is None or not profile.listed or blocks_viewer:
         return ThreadPeer("unavailable")
-    if not are_connected(viewer, peer):
+    if not connected:
         return ThreadPeer("not_connected")
     return ThreadPeer("available")
 
 
 def thread_messages(conversation: Conversation) -> QuerySet[Message]:
-    """The thread, oldest first, with each message's sender (one query however long)."""
-    return (
-        conversation.messages.select_related("sender")
-        .only("body", "created_at", "read_at", "sender__first_name", "sender__last_name")
-        .order_by("created_at", "pk")
-    )
+    """The thread, oldest first."""
+    return conversation.messages.order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    messages: list[Message]  # oldest first
+    earlier_than: int | None  # ask for `before=` this message id to see earlier ones (or None)
+    is_latest: bool
+
+
+def thread_page(*, conversation: Conversation, before: int | None, size: int) -> ThreadPage:
+    """The latest `size` messages of the thread, or the `size` before message `before` (of this
+    conversation; any other id means the latest), oldest first: a page costs the same whatever
+    the length of the thread."""
+    messages = conversation.messages.order_by("-created_at", "-pk")
+    if before is not None:
+        anchor = conversation.messages.filter(pk=before).values_list("created_at", flat=True)
+        if anchor:
+            (created_at,) = anchor
+            messages = messages.filter(
+                Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=before)
+            )
+        else:
+            before = None
+    rows = list(messages[: size + 1])
+    earlier = rows[size - 1].pk if len(rows) > size else None
+    rows = rows[:size]
+    rows.reverse()
+    return ThreadPage(rows, earlier, before is None)
 
 
 def pending_applications() -> QuerySet[Membership]:

@@ -121,6 +121,12 @@ def participant_required(view):
     return wrapper
 
 
+def _preview(text: str, length: int) -> str:
+    """The start of `text`, at most `length` characters with the ellipsis (what the
+    `truncatechars` filter gives for plain text, without its cost per row)."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -480,6 +486,7 @@ def conversations(request):
     items = list(conversations_page.object_list)
     for item in items:
         item.peer = item.other(request.user)
+        item.last_body_preview = _preview(item.last_body or "", 120)
     return render(
         request, "portal/messages.html", {"conversations": items, "page_obj": conversations_page}
     )
@@ -511,6 +518,15 @@ def conversation(request, pk: int):
                 return redirect(f"{reverse('portal:conversation', args=[thread.pk])}#latest")
     services.conversation_mark_read(conversation=thread, user=user)
     peer_profile = getattr(peer, "profile", None) if peer else None
+    before = request.GET.get("before", "")
+    page = selectors.thread_page(
+        conversation=thread,
+        before=int(before) if before.isascii() and before.isdigit() and len(before) < 19 else None,
+        size=settings.PORTAL_THREAD_PAGE_SIZE,
+    )
+    for message in page.messages:
+        # Only the two of them write here: the viewer, or the peer (None once erased).
+        message.mine = message.sender_id == user.pk
     return render(
         request,
         "portal/conversation.html",
@@ -518,7 +534,10 @@ def conversation(request, pk: int):
             "thread": thread,
             "peer": peer,
             "peer_profile": peer_profile,
-            "thread_messages": selectors.thread_messages(thread),
+            # How the peer's messages are signed: their first name, else their full name.
+            "peer_name": (peer.first_name or peer.get_full_name()) if peer else "",
+            "thread_page": page,
+            "thread_messages": page.messages,
             "form": form,
             "can_reply": can_reply,
             "peer_state": peer_state,
