@@ -13,9 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -38,6 +36,7 @@ from portal.models import (
     Membership,
     Message,
     Report,
+    TaggedExpertise,
     User,
 )
 
@@ -107,40 +106,94 @@ def _visible_to(viewer: User) -> QuerySet[MemberProfile]:
     return approved_profiles().exclude(_blocked_either_way(viewer))
 
 
-def with_connection_state(queryset: QuerySet[MemberProfile], viewer: User) -> QuerySet:
-    """Annotate the viewer's connection state to each profile: `is_connected`, `sent_request_id`
+# The viewer's connection state with each of a page's members, in one statement: connected,
+# the viewer's pending request to them, theirs to the viewer, and their declines of the viewer's
+# requests still within `DECLINE_COOLDOWN`.
+CONNECTION_STATE_SQL = """
+    SELECT c.peer_id, 'connected', NULL::bigint, NULL::timestamptz
+    FROM portal_connection c
+    WHERE c.user_id = %(viewer)s AND c.peer_id = ANY(%(people)s)
+    UNION ALL
+    SELECT r.recipient_id, 'sent', r.id, NULL
+    FROM portal_connectionrequest r
+    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s) AND r.status = 'pending'
+    UNION ALL
+    SELECT r.sender_id, 'received', r.id, NULL
+    FROM portal_connectionrequest r
+    WHERE r.recipient_id = %(viewer)s AND r.sender_id = ANY(%(people)s) AND r.status = 'pending'
+    UNION ALL
+    SELECT r.recipient_id, 'declined', NULL, r.responded_at
+    FROM portal_connectionrequest r
+    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s)
+      AND r.status = 'declined' AND r.responded_at > %(since)s
+"""
+
+
+def attach_connection_state(profiles: list[MemberProfile], viewer: User) -> list[MemberProfile]:
+    """Set the viewer's connection state on each profile: `is_connected`, `sent_request_id`
     (the viewer's pending request to that person), `received_request_id` (theirs) and
     `ask_again_from` (when that person declined the viewer's last request less than
-    `DECLINE_COOLDOWN` ago: from when the viewer may ask again; else None)."""
-    pending = ConnectionRequest.objects.filter(status=ConnectionRequest.Status.PENDING)
-    recent_decline = (
-        ConnectionRequest.objects.filter(
-            sender=viewer,
-            recipient=OuterRef("user"),
-            status=ConnectionRequest.Status.DECLINED,
-            responded_at__gt=timezone.now() - DECLINE_COOLDOWN,
+    `DECLINE_COOLDOWN` ago: from when the viewer may ask again; else None). One query for the
+    whole list (none for an empty one)."""
+    for profile in profiles:
+        profile.is_connected = False
+        profile.sent_request_id = profile.received_request_id = profile.ask_again_from = None
+    if not profiles:
+        return profiles
+    by_user = {profile.user_id: profile for profile in profiles}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CONNECTION_STATE_SQL,
+            {
+                "viewer": viewer.pk,
+                "people": list(by_user),
+                "since": timezone.now() - DECLINE_COOLDOWN,
+            },
         )
-        .order_by("-responded_at")
-        .values("responded_at")[:1]
+        rows = cursor.fetchall()
+    for user_id, kind, request_id, responded_at in rows:
+        profile = by_user[user_id]
+        if kind == "connected":
+            profile.is_connected = True
+        elif kind == "sent":
+            profile.sent_request_id = request_id
+        elif kind == "received":
+            profile.received_request_id = request_id
+        else:
+            again = responded_at + DECLINE_COOLDOWN
+            if profile.ask_again_from is None or again > profile.ask_again_from:
+                profile.ask_again_from = again
+    return profiles
+
+
+@dataclass(frozen=True)
+class Expertise:
+    slug: str
+    name: str
+
+
+def attach_expertise(profiles: list[MemberProfile]) -> list[MemberProfile]:
+    """Set `expertise_list` on each profile: its areas of expertise by name, as `Expertise`
+    (slug, name). One short query for the whole list (the tags' own prefetch builds a heavier
+    one)."""
+    by_pk = {profile.pk: profile for profile in profiles}
+    for profile in profiles:
+        profile.expertise_list = []
+    if not profiles:
+        return profiles
+    rows = (
+        TaggedExpertise.objects.filter(content_object_id__in=list(by_pk))
+        .order_by("tag__name", "tag_id")
+        .values_list("content_object_id", "tag__slug", "tag__name")
     )
-    return queryset.annotate(
-        ask_again_from=ExpressionWrapper(
-            Subquery(recent_decline) + Value(DECLINE_COOLDOWN), output_field=DateTimeField()
-        ),
-        is_connected=Exists(Connection.objects.filter(user=viewer, peer=OuterRef("user"))),
-        sent_request_id=Subquery(
-            pending.filter(sender=viewer, recipient=OuterRef("user")).values("pk")[:1]
-        ),
-        received_request_id=Subquery(
-            pending.filter(sender=OuterRef("user"), recipient=viewer).values("pk")[:1]
-        ),
-    )
+    for profile_id, slug, name in rows:
+        by_pk[profile_id].expertise_list.append(Expertise(slug, name))
+    return profiles
 
 
 def visible_profiles(viewer: User) -> QuerySet[MemberProfile]:
-    """Approved profiles the viewer may see (blocks hide people from each other), with the
-    viewer's connection state to each (see `with_connection_state`)."""
-    return with_connection_state(_visible_to(viewer), viewer)
+    """Approved profiles the viewer may see (blocks hide people from each other)."""
+    return _visible_to(viewer)
 
 
 _WORD = re.compile(r"[\w]+", re.UNICODE)
@@ -201,18 +254,23 @@ DIRECTORY_CARD_FIELDS = (
 
 def directory_search(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
     """The directory: visible members but the viewer, searched and filtered, best match first
-    (else in `sort_name` order, which the listed profiles' index gives without sorting), with
-    the viewer's connection state to each."""
-    profiles = with_connection_state(
+    (else in `sort_name` order, which the listed profiles' index gives without sorting). Take
+    a page of it with `directory_rows`."""
+    profiles = (
         directory_matches(viewer=viewer, filters=filters)
         .select_related("user")
-        .only(*DIRECTORY_CARD_FIELDS),
-        viewer,
-    ).prefetch_related("expertise")
+        .only(*DIRECTORY_CARD_FIELDS)
+    )
     query = _search_query(filters.q)
     if query is not None:
         return profiles.order_by(-SearchRank(F("search_vector"), query), "sort_name", "pk")
     return profiles.order_by("sort_name", "pk")
+
+
+def directory_rows(queryset: QuerySet[MemberProfile], viewer: User) -> list[MemberProfile]:
+    """A page of `directory_search` as the cards show it: with the viewer's connection state
+    and each member's areas of expertise (two more queries, whatever the page's length)."""
+    return attach_expertise(attach_connection_state(list(queryset), viewer))
 
 
 FILTER_OPTIONS_TIMEOUT = 300  # seconds; new countries and tags appear in the filters this late
@@ -245,10 +303,12 @@ def directory_expertise(limit: int = 40) -> list[tuple[str, str]]:
 
 
 def profile_for_viewer(*, viewer: User, public_id) -> MemberProfile | None:
-    """A profile the viewer may open, or None (unapproved, suspended, blocked or unknown)."""
-    return (
-        visible_profiles(viewer).prefetch_related("expertise").filter(public_id=public_id).first()
-    )
+    """A profile the viewer may open, or None (unapproved, suspended, blocked or unknown), with
+    the viewer's connection state and the member's areas of expertise (see `directory_rows`)."""
+    profile = visible_profiles(viewer).filter(public_id=public_id).first()
+    if profile is None:
+        return None
+    return directory_rows([profile], viewer)[0]
 
 
 def photo_visible(*, viewer: User, key: str) -> bool:

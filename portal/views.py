@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from icmec.forms import add_service_errors
-from icmec.pagination import KnownPagePaginator, page_number, page_of
+from icmec.pagination import KnownPagePaginator, page_number, page_of, window_counted_page
 from icmec.text import text_param
 from portal import invitations, mfa, selectors, services
 from portal.countries import COUNTRIES, name_sort_key
@@ -44,19 +45,37 @@ from portal.refusals import membership_status_page
 
 
 def _directory_page(request, filters: selectors.DirectoryFilters):
-    """The directory's page of results and the number of matches, in two short queries.
+    """The directory's page of results and the number of matches.
 
-    Without a search, the page is the first rows of the listed profiles' index in directory
-    order (PostgreSQL stops after them), and the count an index-only scan; a window count
-    would make it read and join every match. A page past the end (an old link) is the last.
+    Without a search, two short queries: the page is the first rows of the listed profiles'
+    index in directory order (PostgreSQL stops after them) and the count an index scan (a window
+    count would make it read and join every match). A search must rank every match anyway, so
+    its page brings the number of matches with it (a window count over the ranked rows): one
+    pass over the full-text matches instead of two. A page past the end (an old link) is the
+    last.
     """
     per_page = settings.PORTAL_DIRECTORY_PAGE_SIZE
-    count = selectors.directory_matches(viewer=request.user, filters=filters).count()
+    viewer = request.user
+    if filters.q:
+        results = selectors.directory_search(viewer=viewer, filters=filters).annotate(
+            total_matches=Window(Count("pk"))
+        )
+        return window_counted_page(
+            rows_for=lambda number: selectors.directory_rows(
+                results[(number - 1) * per_page : number * per_page], viewer
+            ),
+            count_all=lambda: selectors.directory_matches(viewer=viewer, filters=filters).count(),
+            value=request.GET.get("page"),
+            per_page=per_page,
+        )
+    count = selectors.directory_matches(viewer=viewer, filters=filters).count()
     number = min(page_number(request.GET.get("page")), max(-(-count // per_page), 1))
     rows = []
     if count:
-        results = selectors.directory_search(viewer=request.user, filters=filters)
-        rows = list(results[(number - 1) * per_page : number * per_page])
+        results = selectors.directory_search(viewer=viewer, filters=filters)
+        rows = selectors.directory_rows(
+            results[(number - 1) * per_page : number * per_page], viewer
+        )
     return KnownPagePaginator(rows, count, per_page).page(number)
 
 
