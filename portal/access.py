@@ -1,5 +1,5 @@
-"""What an account may open, read once per request: its groups, its permissions and whether it
-has a member profile.
+"""What an account may open, read once per request: its groups, its permissions, whether it
+has a member profile and whom it blocked or was blocked by.
 
 Nearly every request of a signed-in person needs them: `portal.selectors.user_is_approved_member`
 (members' content), `portal.mfa` (who must pass a second factor), the header (whether to show a
@@ -26,6 +26,8 @@ class Access:
     # what `ModelBackend.get_all_permissions` gives an active account that is not a superuser.
     permissions: frozenset[str]
     has_profile: bool
+    # Accounts this one blocked or was blocked by: neither sees the other anywhere.
+    blocked_either_way: frozenset[int]
 
     @property
     def admin_permission(self) -> bool:
@@ -33,8 +35,8 @@ class Access:
         return ADMIN_PERMISSION in self.permissions
 
 
-# The account's groups, its own and its groups' permissions (as ModelBackend reads them), and
-# whether it has a member profile.
+# The account's groups, its own and its groups' permissions (as ModelBackend reads them),
+# whether it has a member profile, and whom it blocked or was blocked by.
 ACCESS_SQL = """
     SELECT
         ARRAY(
@@ -55,7 +57,12 @@ ACCESS_SQL = """
                 WHERE ug.user_id = %(user)s
             )
         ),
-        EXISTS(SELECT 1 FROM portal_memberprofile WHERE user_id = %(user)s)
+        EXISTS(SELECT 1 FROM portal_memberprofile WHERE user_id = %(user)s),
+        ARRAY(
+            SELECT blocked_id FROM portal_block WHERE blocker_id = %(user)s
+            UNION
+            SELECT blocker_id FROM portal_block WHERE blocked_id = %(user)s
+        )
 """
 
 
@@ -66,9 +73,18 @@ def access_of(user) -> Access:
         return cached
     with connection.cursor() as cursor:
         cursor.execute(ACCESS_SQL, {"user": user.pk})
-        groups, permissions, has_profile = cursor.fetchone()
-    user._portal_access_cache = Access(frozenset(groups), frozenset(permissions), has_profile)
+        groups, permissions, has_profile, blocked = cursor.fetchone()
+    user._portal_access_cache = Access(
+        frozenset(groups), frozenset(permissions), has_profile, frozenset(blocked)
+    )
     return user._portal_access_cache
+
+
+def forget_access(*users) -> None:
+    """Read these accounts' access afresh next time (after a block between them, say, later
+    reads in the same request see it)."""
+    for user in users:
+        user.__dict__.pop("_portal_access_cache", None)
 
 
 def can_open_admin(user) -> bool:

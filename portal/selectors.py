@@ -96,14 +96,15 @@ def approved_profiles() -> QuerySet[MemberProfile]:
     return MemberProfile.objects.filter(listed=True).select_related("user")
 
 
-def _blocked_either_way(viewer: User) -> Q:
-    return Q(user__in=Block.objects.filter(blocker=viewer).values("blocked")) | Q(
-        user__in=Block.objects.filter(blocked=viewer).values("blocker")
-    )
+def _not_blocked(profiles: QuerySet[MemberProfile], viewer: User) -> QuerySet[MemberProfile]:
+    """Without the members the viewer blocked or was blocked by (read with what the viewer may
+    open, `access.access_of`: a short list, most often empty, so no subquery)."""
+    blocked = access.access_of(viewer).blocked_either_way
+    return profiles.exclude(user_id__in=sorted(blocked)) if blocked else profiles
 
 
 def _visible_to(viewer: User) -> QuerySet[MemberProfile]:
-    return approved_profiles().exclude(_blocked_either_way(viewer))
+    return _not_blocked(approved_profiles(), viewer)
 
 
 # The viewer's connection state with each of a page's members, in one statement: connected,
@@ -220,11 +221,7 @@ class DirectoryFilters:
 
 def directory_matches(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
     """Who the directory finds, without ordering or annotations (what the page counts)."""
-    profiles = (
-        MemberProfile.objects.filter(listed=True)
-        .exclude(user=viewer)
-        .exclude(_blocked_either_way(viewer))
-    )
+    profiles = _not_blocked(MemberProfile.objects.filter(listed=True).exclude(user=viewer), viewer)
     if filters.sector:
         profiles = profiles.filter(sector=filters.sector)
     if filters.country:
@@ -313,7 +310,7 @@ def profile_for_viewer(*, viewer: User, public_id) -> MemberProfile | None:
 
 def photo_visible(*, viewer: User, key: str) -> bool:
     """Whether the photo with this key belongs to a member the viewer may see."""
-    return approved_profiles().exclude(_blocked_either_way(viewer)).filter(photo_key=key).exists()
+    return _not_blocked(approved_profiles(), viewer).filter(photo_key=key).exists()
 
 
 def contact_details_visible(*, viewer: User, profile: MemberProfile) -> bool:

@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
 from outbox.services import enqueue
-from portal import privacy, safeguarding, selectors
+from portal import access, privacy, safeguarding, selectors
 from portal.models import (
     Block,
     Connection,
@@ -265,6 +265,7 @@ def membership_decide(
         membership.user.groups.remove(group)
     # In the same transaction: a suspended member is gone from every list the moment it commits.
     profile_listing_refresh(user_ids=[membership.user_id])
+    access.forget_access(membership.user)
     record = None
     if action in _RECORD_KIND:
         record = safeguarding.record_create(
@@ -579,12 +580,14 @@ def member_block(*, blocker: User, blocked: User) -> Block:
         Q(sender=blocker, recipient=blocked) | Q(sender=blocked, recipient=blocker),
         status=ConnectionRequest.Status.PENDING,
     ).update(status=ConnectionRequest.Status.WITHDRAWN, responded_at=timezone.now())
+    access.forget_access(blocker, blocked)
     return block
 
 
 def member_unblock(*, blocker: User, blocked: User) -> None:
     """Lift a block. The connection it ended is not restored."""
     Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    access.forget_access(blocker, blocked)
 
 
 @transaction.atomic
