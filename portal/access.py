@@ -26,8 +26,13 @@ class Access:
     # what `ModelBackend.get_all_permissions` gives an active account that is not a superuser.
     permissions: frozenset[str]
     has_profile: bool
-    # Accounts this one blocked or was blocked by: neither sees the other anywhere.
-    blocked_either_way: frozenset[int]
+    blocks: frozenset[int]  # the accounts this one blocked
+    blocked_by: frozenset[int]  # the accounts that blocked this one
+
+    @property
+    def blocked_either_way(self) -> frozenset[int]:
+        """Accounts this one blocked or was blocked by: neither sees the other's profile."""
+        return self.blocks | self.blocked_by
 
     @property
     def admin_permission(self) -> bool:
@@ -58,11 +63,8 @@ ACCESS_SQL = """
             )
         ),
         EXISTS(SELECT 1 FROM portal_memberprofile WHERE user_id = %(user)s),
-        ARRAY(
-            SELECT blocked_id FROM portal_block WHERE blocker_id = %(user)s
-            UNION
-            SELECT blocker_id FROM portal_block WHERE blocked_id = %(user)s
-        )
+        ARRAY(SELECT blocked_id FROM portal_block WHERE blocker_id = %(user)s),
+        ARRAY(SELECT blocker_id FROM portal_block WHERE blocked_id = %(user)s)
 """
 
 
@@ -73,9 +75,13 @@ def access_of(user) -> Access:
         return cached
     with connection.cursor() as cursor:
         cursor.execute(ACCESS_SQL, {"user": user.pk})
-        groups, permissions, has_profile, blocked = cursor.fetchone()
+        groups, permissions, has_profile, blocks, blocked_by = cursor.fetchone()
     user._portal_access_cache = Access(
-        frozenset(groups), frozenset(permissions), has_profile, frozenset(blocked)
+        frozenset(groups),
+        frozenset(permissions),
+        has_profile,
+        frozenset(blocks),
+        frozenset(blocked_by),
     )
     return user._portal_access_cache
 

@@ -335,24 +335,45 @@ def has_blocked(user: User, other: User) -> bool:
     return Block.objects.filter(blocker=user, blocked=other).exists()
 
 
+def _person_fields(relation: str) -> tuple[str, ...]:
+    """What a list row shows of the member at the other end of `relation`: the name and the
+    avatar, job and organisation (not the bio, nor the profile's search vector)."""
+    return tuple(
+        f"{relation}__{field}"
+        for field in (
+            "first_name",
+            "last_name",
+            "email",
+            "profile__user",
+            "profile__public_id",
+            "profile__photo_key",
+            "profile__job_title",
+            "profile__organisation",
+        )
+    )
+
+
 def connections_of(user: User) -> QuerySet[Connection]:
-    """The user's connections to approved members (suspended members drop out of the list)."""
+    """The user's connections to approved members (suspended members drop out of the list), in
+    the directory's order."""
     return (
         Connection.objects.filter(user=user, peer__profile__listed=True)
         .select_related("peer__profile")
-        .order_by("peer__last_name", "peer__first_name")
+        .only("created_at", *_person_fields("peer"))
+        .order_by("peer__profile__sort_name", "peer_id")
     )
 
 
 def incoming_requests(user: User) -> QuerySet[ConnectionRequest]:
+    requests = ConnectionRequest.objects.filter(
+        recipient=user, status=ConnectionRequest.Status.PENDING, sender__profile__listed=True
+    )
+    blocked = sorted(access.access_of(user).blocks)
+    if blocked:
+        requests = requests.exclude(sender_id__in=blocked)
     return (
-        ConnectionRequest.objects.filter(
-            recipient=user,
-            status=ConnectionRequest.Status.PENDING,
-            sender__profile__listed=True,
-        )
-        .exclude(sender__in=Block.objects.filter(blocker=user).values("blocked"))
-        .select_related("sender__profile")
+        requests.select_related("sender__profile")
+        .only("note", "created_at", "recipient_id", *_person_fields("sender"))
         .order_by("-created_at")
     )
 
@@ -361,6 +382,7 @@ def outgoing_requests(user: User) -> QuerySet[ConnectionRequest]:
     return (
         ConnectionRequest.objects.filter(sender=user, status=ConnectionRequest.Status.PENDING)
         .select_related("recipient__profile")
+        .only("created_at", "sender_id", *_person_fields("recipient"))
         .order_by("-created_at")
     )
 
@@ -473,10 +495,14 @@ def conversations_of(user: User) -> QuerySet[Conversation]:
 
 
 def _conversations_of(user: User) -> QuerySet[Conversation]:
-    blockers = blockers_of(user)
-    return Conversation.objects.filter(Q(user_low=user) | Q(user_high=user)).exclude(
-        Q(user_low__in=blockers) | Q(user_high__in=blockers)
-    )
+    conversations = Conversation.objects.filter(Q(user_low=user) | Q(user_high=user))
+    blockers = sorted(access.access_of(user).blocked_by)
+    if blockers:
+        # The member who is blocked sees nothing of the blocker, not even their conversation.
+        conversations = conversations.exclude(
+            Q(user_low_id__in=blockers) | Q(user_high_id__in=blockers)
+        )
+    return conversations
 
 
 def conversation_for(*, user: User, conversation_id: int) -> Conversation | None:
