@@ -273,30 +273,31 @@ def directory_rows(queryset: QuerySet[MemberProfile], viewer: User) -> list[Memb
 FILTER_OPTIONS_TIMEOUT = 300  # seconds; new countries and tags appear in the filters this late
 
 
-def directory_countries() -> list[str]:
-    """Country codes that at least one approved member has, for the directory's filter.
-    The same for everyone, so cached for a few minutes."""
-
-    def compute() -> list[str]:
-        return sorted(approved_profiles().order_by().values_list("country", flat=True).distinct())
-
-    return cache.get_or_set("portal:directory:countries", compute, FILTER_OPTIONS_TIMEOUT)
+@dataclass(frozen=True)
+class DirectoryFilterOptions:
+    countries: list[str]  # codes that at least one approved member has
+    expertise: list[tuple[str, str]]  # the most used areas of expertise, as (slug, name)
 
 
-def directory_expertise(limit: int = 40) -> list[tuple[str, str]]:
-    """The most used areas of expertise among approved members, as (slug, name). Cached."""
+def directory_filter_options(expertise_limit: int = 40) -> DirectoryFilterOptions:
+    """The choices of the directory's country and expertise filters. The same for everyone, so
+    cached together for a few minutes (one cache read a page)."""
 
-    def compute() -> list[tuple[str, str]]:
-        return list(
+    def compute() -> DirectoryFilterOptions:
+        countries = approved_profiles().order_by().values_list("country", flat=True).distinct()
+        expertise = (
             ExpertiseTag.objects.filter(
                 tagged_profiles__content_object__in=approved_profiles().values("pk")
             )
             .annotate(uses=Count("tagged_profiles"))
             .order_by("-uses", "name")
-            .values_list("slug", "name")[:limit]
+            .values_list("slug", "name")[:expertise_limit]
         )
+        return DirectoryFilterOptions(sorted(countries), list(expertise))
 
-    return cache.get_or_set(f"portal:directory:expertise:{limit}", compute, FILTER_OPTIONS_TIMEOUT)
+    return cache.get_or_set(
+        f"portal:directory:filters:{expertise_limit}", compute, FILTER_OPTIONS_TIMEOUT
+    )
 
 
 def profile_for_viewer(*, viewer: User, public_id) -> MemberProfile | None:

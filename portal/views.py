@@ -218,7 +218,7 @@ def directory(request):
     page = _directory_page(request, filters)
     query = request.GET.copy()
     query.pop("page", None)
-    present = selectors.directory_countries()
+    options = selectors.directory_filter_options()
     return render(
         request,
         "portal/directory.html",
@@ -228,10 +228,10 @@ def directory(request):
             "filters": filters,
             "sectors": Sector.choices,
             "countries": sorted(
-                ((code, countries[code]) for code in present if code in countries),
+                ((code, countries[code]) for code in options.countries if code in countries),
                 key=lambda item: name_sort_key(item[1]),
             ),
-            "expertise_options": selectors.directory_expertise(),
+            "expertise_options": options.expertise,
             "querystring": query.urlencode(),
             "is_filtered": any([filters.q, filters.sector, filters.country, filters.expertise]),
             "can_take_part": selectors.user_has_member_profile(request.user),
