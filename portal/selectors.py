@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -113,19 +114,19 @@ def _visible_to(viewer: User) -> QuerySet[MemberProfile]:
 CONNECTION_STATE_SQL = """
     SELECT c.peer_id, 'connected', NULL::bigint, NULL::timestamptz
     FROM portal_connection c
-    WHERE c.user_id = %(viewer)s AND c.peer_id = ANY(%(people)s)
+    WHERE c.user_id = %(viewer)s AND c.peer_id = ANY(%(people)s::bigint[])
     UNION ALL
     SELECT r.recipient_id, 'sent', r.id, NULL
     FROM portal_connectionrequest r
-    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s) AND r.status = 'pending'
+    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s::bigint[]) AND r.status = 'pending'
     UNION ALL
     SELECT r.sender_id, 'received', r.id, NULL
     FROM portal_connectionrequest r
-    WHERE r.recipient_id = %(viewer)s AND r.sender_id = ANY(%(people)s) AND r.status = 'pending'
+    WHERE r.recipient_id = %(viewer)s AND r.sender_id = ANY(%(people)s::bigint[]) AND r.status = 'pending'
     UNION ALL
     SELECT r.recipient_id, 'declined', NULL, r.responded_at
     FROM portal_connectionrequest r
-    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s)
+    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s::bigint[])
       AND r.status = 'declined' AND r.responded_at > %(since)s
 """
 
@@ -234,7 +235,9 @@ def directory_matches(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Me
     return profiles
 
 
+_NAME_FIELDS = ("first_name", "last_name", "email")
 # What a card in the directory shows: not the bio, nor the search vector (the widest columns).
+# The account's fields come last.
 DIRECTORY_CARD_FIELDS = (
     "public_id",
     "user_id",
@@ -253,15 +256,17 @@ def directory_search(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Mem
     """The directory: visible members but the viewer, searched and filtered, best match first
     (else in `sort_name` order, which the listed profiles' index gives without sorting). Take
     a page of it with `directory_rows`."""
-    profiles = (
-        directory_matches(viewer=viewer, filters=filters)
-        .select_related("user")
-        .only(*DIRECTORY_CARD_FIELDS)
-    )
+    profiles = directory_matches(viewer=viewer, filters=filters)
     query = _search_query(filters.q)
     if query is not None:
-        return profiles.order_by(-SearchRank(F("search_vector"), query), "sort_name", "pk")
-    return profiles.order_by("sort_name", "pk")
+        # A search ranks (and counts) every match before it keeps a page: the accounts' names
+        # are read afterwards for that page alone, not joined to every match first.
+        return (
+            profiles.only(*DIRECTORY_CARD_FIELDS[:-3])
+            .prefetch_related(Prefetch("user", queryset=User.objects.only(*_NAME_FIELDS)))
+            .order_by(-SearchRank(F("search_vector"), query), "sort_name", "pk")
+        )
+    return profiles.select_related("user").only(*DIRECTORY_CARD_FIELDS).order_by("sort_name", "pk")
 
 
 def directory_rows(queryset: QuerySet[MemberProfile], viewer: User) -> list[MemberProfile]:
