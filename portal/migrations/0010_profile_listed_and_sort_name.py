@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='memberprofile',
-            index=models.Index(condition=models.Q(('listed', True)), fields=['sort_name', 'id'], name='portal_profile_listed_order'),
+            index=models.Index(condition=models.Q(('listed', True)), fields=['sort_name', 'id'], include=('user',), name='portal_profile_listed_order'),
         ),
         # After the index: PostgreSQL refuses to build one on a table updated earlier in the same
         # transaction (pending deferred foreign-key checks).
