@@ -15,15 +15,11 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal import access, mfa
@@ -118,11 +114,13 @@ CONNECTION_STATE_SQL = """
     UNION ALL
     SELECT r.recipient_id, 'sent', r.id, NULL
     FROM portal_connectionrequest r
-    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s::bigint[]) AND r.status = 'pending'
+    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s::bigint[])
+      AND r.status = 'pending'
     UNION ALL
     SELECT r.sender_id, 'received', r.id, NULL
     FROM portal_connectionrequest r
-    WHERE r.recipient_id = %(viewer)s AND r.sender_id = ANY(%(people)s::bigint[]) AND r.status = 'pending'
+    WHERE r.recipient_id = %(viewer)s AND r.sender_id = ANY(%(people)s::bigint[])
+      AND r.status = 'pending'
     UNION ALL
     SELECT r.recipient_id, 'declined', NULL, r.responded_at
     FROM portal_connectionrequest r
@@ -456,48 +454,84 @@ def unread_messages(user: User) -> QuerySet[Message]:
     )
 
 
-# What a conversation list shows of the two members: names and the avatar (not the bios, nor
-# the profiles' search vectors).
-_CONVERSATION_LIST_FIELDS = (
-    "last_message_at",
-    *(
-        f"{side}__{field}"
-        for side in ("user_low", "user_high")
-        for field in (
-            "first_name",
-            "last_name",
-            "email",
-            "profile__user",
-            "profile__public_id",
-            "profile__photo_key",
-        )
-    ),
-)
+# A page of the user's conversations, latest first: the last message, the number unread, and
+# the other member (None once they erased their account) with what their avatar needs.
+# Conversations with members who blocked the user are left out.
+CONVERSATIONS_SQL = """
+    SELECT c.id, c.last_message_at, last.body, last.sender_id,
+        (SELECT count(*) FROM portal_message u
+         WHERE u.recipient_id = %(user)s AND u.conversation_id = c.id AND u.read_at IS NULL),
+        peer.id, peer.first_name, peer.last_name, peer.email,
+        profile.id, profile.public_id, profile.photo_key
+    FROM portal_conversation c
+    CROSS JOIN LATERAL (
+        SELECT m.body, m.sender_id FROM portal_message m
+        WHERE m.conversation_id = c.id
+        ORDER BY m.created_at DESC, m.id DESC
+        LIMIT 1
+    ) last
+    LEFT JOIN portal_user peer
+        ON peer.id = CASE WHEN c.user_low_id = %(user)s THEN c.user_high_id ELSE c.user_low_id END
+    LEFT JOIN portal_memberprofile profile ON profile.user_id = peer.id
+    WHERE (c.user_low_id = %(user)s OR c.user_high_id = %(user)s)
+      AND NOT COALESCE(c.user_low_id, 0) = ANY(%(blockers)s::bigint[])
+      AND NOT COALESCE(c.user_high_id, 0) = ANY(%(blockers)s::bigint[])
+    ORDER BY c.last_message_at DESC, c.id DESC
+    LIMIT %(limit)s OFFSET %(offset)s
+"""
+CONVERSATION_COUNT_SQL = """
+    SELECT count(*) FROM portal_conversation c
+    WHERE (c.user_low_id = %(user)s OR c.user_high_id = %(user)s)
+      AND NOT COALESCE(c.user_low_id, 0) = ANY(%(blockers)s::bigint[])
+      AND NOT COALESCE(c.user_high_id, 0) = ANY(%(blockers)s::bigint[])
+      AND EXISTS (SELECT 1 FROM portal_message m WHERE m.conversation_id = c.id)
+"""
 
 
-def conversations_of(user: User) -> QuerySet[Conversation]:
-    """The user's conversations, latest first, with the other member, the last message and the
-    number of unread messages to the user."""
-    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-pk")
-    unread = (
-        Message.objects.filter(conversation=OuterRef("pk"), recipient=user, read_at__isnull=True)
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        _conversations_of(user)
-        .filter(Exists(Message.objects.filter(conversation=OuterRef("pk"))))
-        .select_related("user_low__profile", "user_high__profile")
-        .only(*_CONVERSATION_LIST_FIELDS)
-        .annotate(
-            last_body=Subquery(last.values("body")[:1]),
-            last_sender_id=Subquery(last.values("sender")[:1]),
-            unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+def conversation_count(user: User) -> int:
+    """How many conversations `conversations_of` lists in all."""
+    blockers = sorted(access.access_of(user).blocked_by)
+    with connection.cursor() as cursor:
+        cursor.execute(CONVERSATION_COUNT_SQL, {"user": user.pk, "blockers": blockers})
+        return cursor.fetchone()[0]
+
+
+def conversations_of(user: User, *, offset: int = 0, limit: int = 25) -> list[Conversation]:
+    """A page of the user's conversations, latest first, each with `peer` (the other member, with
+    their profile, or None once they erased their account), `last_body`, `last_sender_id` and
+    `unread` (messages to the user not yet read). One query, whatever the length of the threads
+    (building the same with the ORM's subqueries cost more than running it)."""
+    blockers = sorted(access.access_of(user).blocked_by)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CONVERSATIONS_SQL,
+            {"user": user.pk, "blockers": blockers, "limit": limit, "offset": offset},
         )
-        .order_by("-last_message_at")
-    )
+        rows = cursor.fetchall()
+    conversations = []
+    for row in rows:
+        (pk, last_at, body, sender_id, unread, peer_id, first, last, email) = row[:9]
+        profile_id, public_id, photo_key = row[9:]
+        conversation = Conversation.from_db("default", ["id", "last_message_at"], [pk, last_at])
+        conversation.last_body, conversation.last_sender_id, conversation.unread = (
+            body,
+            sender_id,
+            unread,
+        )
+        conversation.peer = None
+        if peer_id is not None:
+            peer = User.from_db(
+                "default", ["id", "first_name", "last_name", "email"], [peer_id, first, last, email]
+            )
+            if profile_id is not None:
+                peer.profile = MemberProfile.from_db(
+                    "default",
+                    ["id", "user_id", "public_id", "photo_key"],
+                    [profile_id, peer_id, public_id, photo_key],
+                )
+            conversation.peer = peer
+        conversations.append(conversation)
+    return conversations
 
 
 def _conversations_of(user: User) -> QuerySet[Conversation]:

@@ -194,7 +194,7 @@ def home(request):
         request._portal_nav_counts = counts  # the header shows the same counts (portal_tags)
         context.update(
             incoming=list(selectors.incoming_requests(user)[:5]),
-            conversations=list(selectors.conversations_of(user)[:5]),
+            conversations=selectors.conversations_of(user, limit=5),
             counts=counts,
             profile=user.profile,
         )
@@ -498,14 +498,13 @@ def report(request, public_id):
 @participant_required
 @require_GET
 def conversations(request):
-    conversations_page = page_of(
-        Paginator(selectors.conversations_of(request.user), settings.PORTAL_LIST_PAGE_SIZE),
-        request.GET.get("page"),
-    )
-    items = list(conversations_page.object_list)
+    per_page = settings.PORTAL_LIST_PAGE_SIZE
+    count = selectors.conversation_count(request.user)
+    number = min(page_number(request.GET.get("page")), max(-(-count // per_page), 1))
+    items = selectors.conversations_of(request.user, offset=(number - 1) * per_page, limit=per_page)
     for item in items:
-        item.peer = item.other(request.user)
         item.last_body_preview = _preview(item.last_body or "", 120)
+    conversations_page = KnownPagePaginator(items, count, per_page).page(number)
     return render(
         request, "portal/messages.html", {"conversations": items, "page_obj": conversations_page}
     )

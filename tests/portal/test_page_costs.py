@@ -362,3 +362,31 @@ def test_quick_dates_are_what_the_date_filter_writes(settings, fmt):
             Context({"when": when, "fmt": fmt, "none": None})
         ).split("|")
         assert quick == django_date and nothing == ""
+
+
+def test_the_conversation_list_shows_each_peer_last_message_and_unread_count(
+    client, member, peer, third
+):
+    fourth = make_member(first_name="Kai", last_name="Blocker", email="kai@example.org")
+    for person in (peer, third, fourth):
+        Connection.objects.create(user=member, peer=person)
+        Connection.objects.create(user=person, peer=member)
+    services.message_send(sender=peer, recipient=member, body="First from Tom")
+    services.message_send(sender=member, recipient=third, body="Hello Priya")
+    services.message_send(sender=fourth, recipient=member, body="From Kai")
+    services.message_send(sender=peer, recipient=member, body="Second from Tom")
+    services.member_block(blocker=fourth, blocked=member)  # Kai's conversation disappears
+    services.account_delete(user=third)  # Priya's side becomes "a former member"
+    client.force_login(member)
+
+    html = BeautifulSoup(client.get("/portal/messages/").content, "html.parser")
+    rows = [
+        " ".join(item.get_text(" ", strip=True).split())
+        for item in html.select(".conversation-item")
+    ]
+
+    assert len(rows) == 2
+    assert rows[0].startswith("TW Tom Walker 2 unread Second from Tom")
+    assert rows[1].startswith("? A former member You: Hello Priya")
+    dashboard = client.get("/portal/").content.decode()
+    assert "Tom Walker</a> (2 new)" in dashboard and "A former member" in dashboard
