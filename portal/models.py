@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from portal.countries import COUNTRIES, COUNTRY_NAMES
+from portal.countries import COUNTRIES, COUNTRY_NAMES, name_sort_key
 from portal.links import LinkedInProfileValidator, linkedin_profile_url
 
 
@@ -82,6 +82,17 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def has_perm(self, perm, obj=None) -> bool:
+        """Django's answer, read from `portal.access` (the account's permissions and groups in
+        the one query each request makes anyway) instead of `ModelBackend`'s two queries: Wagtail
+        asks on every page whether the visitor may open the admin. Superusers, inactive
+        accounts and object permissions go through the authentication backends as usual."""
+        if obj is None and self.is_active and not self.is_superuser:
+            from portal.access import access_of
+
+            return perm in access_of(self).permissions
+        return super().has_perm(perm, obj)
+
 
 class Sector(models.TextChoices):
     FINANCIAL_SERVICES = "financial_services", _("Financial services")
@@ -91,6 +102,9 @@ class Sector(models.TextChoices):
     TECHNOLOGY = "technology", _("Technology or data provider")
     ACADEMIA = "academia", _("Academia or research")
     OTHER = "other", _("Other")
+
+
+SECTOR_NAMES = dict(Sector.choices)
 
 
 class Membership(models.Model):
@@ -262,6 +276,12 @@ class TaggedExpertise(ItemBase):
         unique_together = [("content_object", "tag")]
 
 
+def member_sort_name(first_name: str, last_name: str) -> str:
+    """Where a member comes in the directory: family name, then given name, case and accents
+    aside ("de Vries" among the Ds, "Émile" among the Es)."""
+    return name_sort_key(f"{last_name.strip()} {first_name.strip()}".strip())[0][:402]
+
+
 class MemberProfile(models.Model):
     """What members see of each other. Created with the application, shown once approved."""
 
@@ -303,6 +323,15 @@ class MemberProfile(models.Model):
     # Kept up to date by the services that write a profile (the expertise tags live in another
     # table, so a generated column cannot hold them).
     search_vector = SearchVectorField(null=True, editable=False)
+    # Whether members see this profile at all (directory, profile page, photo): the account is
+    # active and in the Members group. The rule lives in `services.profile_listing_refresh`,
+    # called in the same transaction by every service that changes one of those (approval,
+    # suspension, reinstatement) and by the admin's user screens; here it is one indexed column,
+    # so that the directory reads its first page from an index instead of joining every account.
+    listed = models.BooleanField(default=False, editable=False)
+    # The directory's order: family then given name, case and accents aside, compared byte by
+    # byte ("C" collation) whatever the database's own collation.
+    sort_name = models.CharField(max_length=402, blank=True, editable=False, db_collation="C")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -311,6 +340,14 @@ class MemberProfile(models.Model):
         ordering = ["user__last_name", "user__first_name"]
         indexes = [
             GinIndex(fields=["search_vector"], name="portal_profile_search_gin"),
+            # The directory's pages in order, listed profiles only: a page is a short index walk,
+            # and the count (which leaves out the viewer, by account) reads the index alone.
+            models.Index(
+                fields=["sort_name", "id"],
+                include=["user"],
+                condition=models.Q(listed=True),
+                name="portal_profile_listed_order",
+            ),
             models.Index(fields=["sector"]),
             models.Index(fields=["country"]),
         ]
@@ -321,6 +358,12 @@ class MemberProfile(models.Model):
     @property
     def country_name(self) -> str:
         return COUNTRY_NAMES.get(self.country, self.country)
+
+    @property
+    def sector_name(self) -> str:
+        """As `get_sector_display()`, which translates every sector's label on each call (a
+        tenth of a directory card's rendering time)."""
+        return str(SECTOR_NAMES.get(self.sector, self.sector))
 
     @property
     def linkedin_url(self) -> str:
@@ -455,8 +498,9 @@ class Message(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["conversation", "created_at"]),
+            # Unread messages to a member: in all (the header) and per conversation (the lists).
             models.Index(
-                fields=["recipient"],
+                fields=["recipient", "conversation"],
                 condition=models.Q(read_at__isnull=True),
                 name="portal_message_unread",
             ),

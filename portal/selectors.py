@@ -10,20 +10,16 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal import access, mfa
@@ -37,6 +33,7 @@ from portal.models import (
     Membership,
     Message,
     Report,
+    TaggedExpertise,
     User,
 )
 
@@ -67,11 +64,7 @@ def user_has_member_profile(user: User | AnonymousUser) -> bool:
 
     Staff without a member profile may browse the directory but not take part.
     """
-    if not user_is_approved_member(user):
-        return False
-    if not hasattr(user, "_has_profile_cache"):
-        user._has_profile_cache = MemberProfile.objects.filter(user=user).exists()
-    return user._has_profile_cache
+    return user_is_approved_member(user) and access.access_of(user).has_profile
 
 
 def email_taken_by_another(*, email: str, user: User) -> bool:
@@ -91,56 +84,116 @@ def membership_for(user: User) -> Membership | None:
 
 
 def approved_profiles() -> QuerySet[MemberProfile]:
-    """Profiles of approved, active members: the only people the portal ever shows."""
-    return MemberProfile.objects.filter(
-        user__is_active=True, user__groups__name=MEMBERS_GROUP
-    ).select_related("user")
+    """Profiles of approved, active members: the only people the portal ever shows.
+
+    That is `MemberProfile.listed`, the rule of `user_is_approved_member` (an active account in
+    the Members group) kept on the profile, in the same transaction, by whatever changes it
+    (`services.profile_listing_refresh`).
+    """
+    return MemberProfile.objects.filter(listed=True).select_related("user")
 
 
-def _blocked_either_way(viewer: User) -> Q:
-    return Q(user__in=Block.objects.filter(blocker=viewer).values("blocked")) | Q(
-        user__in=Block.objects.filter(blocked=viewer).values("blocker")
-    )
+def _not_blocked(profiles: QuerySet[MemberProfile], viewer: User) -> QuerySet[MemberProfile]:
+    """Without the members the viewer blocked or was blocked by (read with what the viewer may
+    open, `access.access_of`: a short list, most often empty, so no subquery)."""
+    blocked = access.access_of(viewer).blocked_either_way
+    return profiles.exclude(user_id__in=sorted(blocked)) if blocked else profiles
 
 
 def _visible_to(viewer: User) -> QuerySet[MemberProfile]:
-    return approved_profiles().exclude(_blocked_either_way(viewer))
+    return _not_blocked(approved_profiles(), viewer)
 
 
-def with_connection_state(queryset: QuerySet[MemberProfile], viewer: User) -> QuerySet:
-    """Annotate the viewer's connection state to each profile: `is_connected`, `sent_request_id`
+# The viewer's connection state with each of a page's members, in one statement: connected,
+# the viewer's pending request to them, theirs to the viewer, and their declines of the viewer's
+# requests still within `DECLINE_COOLDOWN`.
+CONNECTION_STATE_SQL = """
+    SELECT c.peer_id, 'connected', NULL::bigint, NULL::timestamptz
+    FROM portal_connection c
+    WHERE c.user_id = %(viewer)s AND c.peer_id = ANY(%(people)s::bigint[])
+    UNION ALL
+    SELECT r.recipient_id, 'sent', r.id, NULL
+    FROM portal_connectionrequest r
+    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s::bigint[])
+      AND r.status = 'pending'
+    UNION ALL
+    SELECT r.sender_id, 'received', r.id, NULL
+    FROM portal_connectionrequest r
+    WHERE r.recipient_id = %(viewer)s AND r.sender_id = ANY(%(people)s::bigint[])
+      AND r.status = 'pending'
+    UNION ALL
+    SELECT r.recipient_id, 'declined', NULL, r.responded_at
+    FROM portal_connectionrequest r
+    WHERE r.sender_id = %(viewer)s AND r.recipient_id = ANY(%(people)s::bigint[])
+      AND r.status = 'declined' AND r.responded_at > %(since)s
+"""
+
+
+def attach_connection_state(profiles: list[MemberProfile], viewer: User) -> list[MemberProfile]:
+    """Set the viewer's connection state on each profile: `is_connected`, `sent_request_id`
     (the viewer's pending request to that person), `received_request_id` (theirs) and
     `ask_again_from` (when that person declined the viewer's last request less than
-    `DECLINE_COOLDOWN` ago: from when the viewer may ask again; else None)."""
-    pending = ConnectionRequest.objects.filter(status=ConnectionRequest.Status.PENDING)
-    recent_decline = (
-        ConnectionRequest.objects.filter(
-            sender=viewer,
-            recipient=OuterRef("user"),
-            status=ConnectionRequest.Status.DECLINED,
-            responded_at__gt=timezone.now() - DECLINE_COOLDOWN,
+    `DECLINE_COOLDOWN` ago: from when the viewer may ask again; else None). One query for the
+    whole list (none for an empty one)."""
+    for profile in profiles:
+        profile.is_connected = False
+        profile.sent_request_id = profile.received_request_id = profile.ask_again_from = None
+    if not profiles:
+        return profiles
+    by_user = {profile.user_id: profile for profile in profiles}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CONNECTION_STATE_SQL,
+            {
+                "viewer": viewer.pk,
+                "people": list(by_user),
+                "since": timezone.now() - DECLINE_COOLDOWN,
+            },
         )
-        .order_by("-responded_at")
-        .values("responded_at")[:1]
+        rows = cursor.fetchall()
+    for user_id, kind, request_id, responded_at in rows:
+        profile = by_user[user_id]
+        if kind == "connected":
+            profile.is_connected = True
+        elif kind == "sent":
+            profile.sent_request_id = request_id
+        elif kind == "received":
+            profile.received_request_id = request_id
+        else:
+            again = responded_at + DECLINE_COOLDOWN
+            if profile.ask_again_from is None or again > profile.ask_again_from:
+                profile.ask_again_from = again
+    return profiles
+
+
+@dataclass(frozen=True)
+class Expertise:
+    slug: str
+    name: str
+
+
+def attach_expertise(profiles: list[MemberProfile]) -> list[MemberProfile]:
+    """Set `expertise_list` on each profile: its areas of expertise by name, as `Expertise`
+    (slug, name). One short query for the whole list (the tags' own prefetch builds a heavier
+    one)."""
+    by_pk = {profile.pk: profile for profile in profiles}
+    for profile in profiles:
+        profile.expertise_list = []
+    if not profiles:
+        return profiles
+    rows = (
+        TaggedExpertise.objects.filter(content_object_id__in=list(by_pk))
+        .order_by("tag__name", "tag_id")
+        .values_list("content_object_id", "tag__slug", "tag__name")
     )
-    return queryset.annotate(
-        ask_again_from=ExpressionWrapper(
-            Subquery(recent_decline) + Value(DECLINE_COOLDOWN), output_field=DateTimeField()
-        ),
-        is_connected=Exists(Connection.objects.filter(user=viewer, peer=OuterRef("user"))),
-        sent_request_id=Subquery(
-            pending.filter(sender=viewer, recipient=OuterRef("user")).values("pk")[:1]
-        ),
-        received_request_id=Subquery(
-            pending.filter(sender=OuterRef("user"), recipient=viewer).values("pk")[:1]
-        ),
-    )
+    for profile_id, slug, name in rows:
+        by_pk[profile_id].expertise_list.append(Expertise(slug, name))
+    return profiles
 
 
 def visible_profiles(viewer: User) -> QuerySet[MemberProfile]:
-    """Approved profiles the viewer may see (blocks hide people from each other), with the
-    viewer's connection state to each (see `with_connection_state`)."""
-    return with_connection_state(_visible_to(viewer), viewer)
+    """Approved profiles the viewer may see (blocks hide people from each other)."""
+    return _visible_to(viewer)
 
 
 _WORD = re.compile(r"[\w]+", re.UNICODE)
@@ -166,8 +219,8 @@ class DirectoryFilters:
 
 
 def directory_matches(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
-    """Who the directory finds, without ordering or annotations (what the paginator counts)."""
-    profiles = _visible_to(viewer).exclude(user=viewer)
+    """Who the directory finds, without ordering or annotations (what the page counts)."""
+    profiles = _not_blocked(MemberProfile.objects.filter(listed=True).exclude(user=viewer), viewer)
     if filters.sector:
         profiles = profiles.filter(sector=filters.sector)
     if filters.country:
@@ -180,57 +233,88 @@ def directory_matches(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Me
     return profiles
 
 
+_NAME_FIELDS = ("first_name", "last_name", "email")
+# What a card in the directory shows: not the bio, nor the search vector (the widest columns).
+# The account's fields come last.
+DIRECTORY_CARD_FIELDS = (
+    "public_id",
+    "user_id",
+    "organisation",
+    "job_title",
+    "sector",
+    "country",
+    "photo_key",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+)
+
+
 def directory_search(*, viewer: User, filters: DirectoryFilters) -> QuerySet[MemberProfile]:
-    """The directory: visible members but the viewer, searched and filtered, best match first,
-    with the viewer's connection state to each."""
-    profiles = with_connection_state(
-        directory_matches(viewer=viewer, filters=filters), viewer
-    ).prefetch_related("expertise")
+    """The directory: visible members but the viewer, searched and filtered, best match first
+    (else in `sort_name` order, which the listed profiles' index gives without sorting). Take
+    a page of it with `directory_rows`."""
+    profiles = directory_matches(viewer=viewer, filters=filters)
     query = _search_query(filters.q)
     if query is not None:
-        return profiles.order_by(-SearchRank(F("search_vector"), query), "user__last_name", "pk")
-    return profiles.order_by("user__last_name", "user__first_name", "pk")
+        # A search ranks (and counts) every match before it keeps a page: the accounts' names
+        # are read afterwards for that page alone, not joined to every match first.
+        return (
+            profiles.only(*DIRECTORY_CARD_FIELDS[:-3])
+            .prefetch_related(Prefetch("user", queryset=User.objects.only(*_NAME_FIELDS)))
+            .order_by(-SearchRank(F("search_vector"), query), "sort_name", "pk")
+        )
+    return profiles.select_related("user").only(*DIRECTORY_CARD_FIELDS).order_by("sort_name", "pk")
+
+
+def directory_rows(queryset: QuerySet[MemberProfile], viewer: User) -> list[MemberProfile]:
+    """A page of `directory_search` as the cards show it: with the viewer's connection state
+    and each member's areas of expertise (two more queries, whatever the page's length)."""
+    return attach_expertise(attach_connection_state(list(queryset), viewer))
 
 
 FILTER_OPTIONS_TIMEOUT = 300  # seconds; new countries and tags appear in the filters this late
 
 
-def directory_countries() -> list[str]:
-    """Country codes that at least one approved member has, for the directory's filter.
-    The same for everyone, so cached for a few minutes."""
-
-    def compute() -> list[str]:
-        return sorted(approved_profiles().order_by().values_list("country", flat=True).distinct())
-
-    return cache.get_or_set("portal:directory:countries", compute, FILTER_OPTIONS_TIMEOUT)
+@dataclass(frozen=True)
+class DirectoryFilterOptions:
+    countries: list[str]  # codes that at least one approved member has
+    expertise: list[tuple[str, str]]  # the most used areas of expertise, as (slug, name)
 
 
-def directory_expertise(limit: int = 40) -> list[tuple[str, str]]:
-    """The most used areas of expertise among approved members, as (slug, name). Cached."""
+def directory_filter_options(expertise_limit: int = 40) -> DirectoryFilterOptions:
+    """The choices of the directory's country and expertise filters. The same for everyone, so
+    cached together for a few minutes (one cache read a page)."""
 
-    def compute() -> list[tuple[str, str]]:
-        return list(
+    def compute() -> DirectoryFilterOptions:
+        countries = approved_profiles().order_by().values_list("country", flat=True).distinct()
+        expertise = (
             ExpertiseTag.objects.filter(
                 tagged_profiles__content_object__in=approved_profiles().values("pk")
             )
             .annotate(uses=Count("tagged_profiles"))
             .order_by("-uses", "name")
-            .values_list("slug", "name")[:limit]
+            .values_list("slug", "name")[:expertise_limit]
         )
+        return DirectoryFilterOptions(sorted(countries), list(expertise))
 
-    return cache.get_or_set(f"portal:directory:expertise:{limit}", compute, FILTER_OPTIONS_TIMEOUT)
+    return cache.get_or_set(
+        f"portal:directory:filters:{expertise_limit}", compute, FILTER_OPTIONS_TIMEOUT
+    )
 
 
 def profile_for_viewer(*, viewer: User, public_id) -> MemberProfile | None:
-    """A profile the viewer may open, or None (unapproved, suspended, blocked or unknown)."""
-    return (
-        visible_profiles(viewer).prefetch_related("expertise").filter(public_id=public_id).first()
-    )
+    """A profile the viewer may open, or None (unapproved, suspended, blocked or unknown), with
+    the viewer's connection state and the member's areas of expertise (see `directory_rows`)."""
+    profile = visible_profiles(viewer).filter(public_id=public_id).first()
+    if profile is None:
+        return None
+    return directory_rows([profile], viewer)[0]
 
 
 def photo_visible(*, viewer: User, key: str) -> bool:
     """Whether the photo with this key belongs to a member the viewer may see."""
-    return approved_profiles().exclude(_blocked_either_way(viewer)).filter(photo_key=key).exists()
+    return _not_blocked(approved_profiles(), viewer).filter(photo_key=key).exists()
 
 
 def contact_details_visible(*, viewer: User, profile: MemberProfile) -> bool:
@@ -255,25 +339,45 @@ def has_blocked(user: User, other: User) -> bool:
     return Block.objects.filter(blocker=user, blocked=other).exists()
 
 
+def _person_fields(relation: str) -> tuple[str, ...]:
+    """What a list row shows of the member at the other end of `relation`: the name and the
+    avatar, job and organisation (not the bio, nor the profile's search vector)."""
+    return tuple(
+        f"{relation}__{field}"
+        for field in (
+            "first_name",
+            "last_name",
+            "email",
+            "profile__user",
+            "profile__public_id",
+            "profile__photo_key",
+            "profile__job_title",
+            "profile__organisation",
+        )
+    )
+
+
 def connections_of(user: User) -> QuerySet[Connection]:
-    """The user's connections to approved members (suspended members drop out of the list)."""
+    """The user's connections to approved members (suspended members drop out of the list), in
+    the directory's order."""
     return (
-        Connection.objects.filter(user=user, peer__is_active=True, peer__groups__name=MEMBERS_GROUP)
+        Connection.objects.filter(user=user, peer__profile__listed=True)
         .select_related("peer__profile")
-        .order_by("peer__last_name", "peer__first_name")
+        .only("created_at", *_person_fields("peer"))
+        .order_by("peer__profile__sort_name", "peer_id")
     )
 
 
 def incoming_requests(user: User) -> QuerySet[ConnectionRequest]:
+    requests = ConnectionRequest.objects.filter(
+        recipient=user, status=ConnectionRequest.Status.PENDING, sender__profile__listed=True
+    )
+    blocked = sorted(access.access_of(user).blocks)
+    if blocked:
+        requests = requests.exclude(sender_id__in=blocked)
     return (
-        ConnectionRequest.objects.filter(
-            recipient=user,
-            status=ConnectionRequest.Status.PENDING,
-            sender__is_active=True,
-            sender__groups__name=MEMBERS_GROUP,
-        )
-        .exclude(sender__in=Block.objects.filter(blocker=user).values("blocked"))
-        .select_related("sender__profile")
+        requests.select_related("sender__profile")
+        .only("note", "created_at", "recipient_id", *_person_fields("sender"))
         .order_by("-created_at")
     )
 
@@ -282,6 +386,7 @@ def outgoing_requests(user: User) -> QuerySet[ConnectionRequest]:
     return (
         ConnectionRequest.objects.filter(sender=user, status=ConnectionRequest.Status.PENDING)
         .select_related("recipient__profile")
+        .only("created_at", "sender_id", *_person_fields("recipient"))
         .order_by("-created_at")
     )
 
@@ -304,26 +409,37 @@ class NavCounts:
         return self.pending_requests + self.unread_messages
 
 
+# Pending requests to the user from listed members the user has not blocked, and unread
+# messages to the user but from members who blocked the user.
+NAV_COUNTS_SQL = """
+    SELECT
+        (SELECT count(*) FROM portal_connectionrequest r
+         JOIN portal_memberprofile p ON p.user_id = r.sender_id AND p.listed
+         WHERE r.recipient_id = %(user)s AND r.status = 'pending'
+           AND NOT EXISTS (
+               SELECT 1 FROM portal_block b
+               WHERE b.blocker_id = %(user)s AND b.blocked_id = r.sender_id
+           )),
+        (SELECT count(*) FROM portal_message m
+         WHERE m.recipient_id = %(user)s AND m.read_at IS NULL
+           AND NOT EXISTS (
+               SELECT 1 FROM portal_block b
+               WHERE b.blocked_id = %(user)s AND b.blocker_id = m.sender_id
+           ))
+"""
+
+
 def nav_counts(user: User) -> NavCounts:
-    """The header's counts in one query: pending requests to the user and unread messages."""
-    requests = (
-        incoming_requests(user).order_by().values("recipient").annotate(n=Count("pk")).values("n")
-    )
-    unread = unread_messages(user).order_by().values("recipient").annotate(n=Count("pk"))
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            pending_requests=Coalesce(Subquery(requests, output_field=IntegerField()), Value(0)),
-            unread_messages=Coalesce(
-                Subquery(unread.values("n"), output_field=IntegerField()), Value(0)
-            ),
-        )
-        .values("pending_requests", "unread_messages")
-        .first()
-    )
-    if row is None:
-        return NavCounts(0, 0)
-    return NavCounts(row["pending_requests"], row["unread_messages"])
+    """The header's counts in one query: `incoming_requests(user).count()` and
+    `unread_messages(user).count()`.
+
+    Every member page shows them, so they are one fixed SQL statement: building the same two
+    counts with the ORM cost more than running them (tests compare the two).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(NAV_COUNTS_SQL, {"user": user.pk})
+        pending_requests, unread = cursor.fetchone()
+    return NavCounts(pending_requests, unread)
 
 
 def blockers_of(user: User) -> QuerySet[Block]:
@@ -338,36 +454,95 @@ def unread_messages(user: User) -> QuerySet[Message]:
     )
 
 
-def conversations_of(user: User) -> QuerySet[Conversation]:
-    """The user's conversations, latest first, with the other member, the last message and the
-    number of unread messages to the user."""
-    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-pk")
-    unread = (
-        Message.objects.filter(conversation=OuterRef("pk"), recipient=user, read_at__isnull=True)
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        _conversations_of(user)
-        .filter(messages__isnull=False)
-        .distinct()
-        .select_related("user_low__profile", "user_high__profile")
-        .annotate(
-            last_body=Subquery(last.values("body")[:1]),
-            last_sender_id=Subquery(last.values("sender")[:1]),
-            unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+# A page of the user's conversations, latest first: the last message, the number unread, and
+# the other member (None once they erased their account) with what their avatar needs.
+# Conversations with members who blocked the user are left out.
+CONVERSATIONS_SQL = """
+    SELECT c.id, c.last_message_at, last.body, last.sender_id,
+        (SELECT count(*) FROM portal_message u
+         WHERE u.recipient_id = %(user)s AND u.conversation_id = c.id AND u.read_at IS NULL),
+        peer.id, peer.first_name, peer.last_name, peer.email,
+        profile.id, profile.public_id, profile.photo_key
+    FROM portal_conversation c
+    CROSS JOIN LATERAL (
+        SELECT m.body, m.sender_id FROM portal_message m
+        WHERE m.conversation_id = c.id
+        ORDER BY m.created_at DESC, m.id DESC
+        LIMIT 1
+    ) last
+    LEFT JOIN portal_user peer
+        ON peer.id = CASE WHEN c.user_low_id = %(user)s THEN c.user_high_id ELSE c.user_low_id END
+    LEFT JOIN portal_memberprofile profile ON profile.user_id = peer.id
+    WHERE (c.user_low_id = %(user)s OR c.user_high_id = %(user)s)
+      AND NOT COALESCE(c.user_low_id, 0) = ANY(%(blockers)s::bigint[])
+      AND NOT COALESCE(c.user_high_id, 0) = ANY(%(blockers)s::bigint[])
+    ORDER BY c.last_message_at DESC, c.id DESC
+    LIMIT %(limit)s OFFSET %(offset)s
+"""
+CONVERSATION_COUNT_SQL = """
+    SELECT count(*) FROM portal_conversation c
+    WHERE (c.user_low_id = %(user)s OR c.user_high_id = %(user)s)
+      AND NOT COALESCE(c.user_low_id, 0) = ANY(%(blockers)s::bigint[])
+      AND NOT COALESCE(c.user_high_id, 0) = ANY(%(blockers)s::bigint[])
+      AND EXISTS (SELECT 1 FROM portal_message m WHERE m.conversation_id = c.id)
+"""
+
+
+def conversation_count(user: User) -> int:
+    """How many conversations `conversations_of` lists in all."""
+    blockers = sorted(access.access_of(user).blocked_by)
+    with connection.cursor() as cursor:
+        cursor.execute(CONVERSATION_COUNT_SQL, {"user": user.pk, "blockers": blockers})
+        return cursor.fetchone()[0]
+
+
+def conversations_of(user: User, *, offset: int = 0, limit: int = 25) -> list[Conversation]:
+    """A page of the user's conversations, latest first, each with `peer` (the other member, with
+    their profile, or None once they erased their account), `last_body`, `last_sender_id` and
+    `unread` (messages to the user not yet read). One query, whatever the length of the threads
+    (building the same with the ORM's subqueries cost more than running it)."""
+    blockers = sorted(access.access_of(user).blocked_by)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CONVERSATIONS_SQL,
+            {"user": user.pk, "blockers": blockers, "limit": limit, "offset": offset},
         )
-        .order_by("-last_message_at")
-    )
+        rows = cursor.fetchall()
+    conversations = []
+    for row in rows:
+        (pk, last_at, body, sender_id, unread, peer_id, first, last, email) = row[:9]
+        profile_id, public_id, photo_key = row[9:]
+        conversation = Conversation.from_db("default", ["id", "last_message_at"], [pk, last_at])
+        conversation.last_body, conversation.last_sender_id, conversation.unread = (
+            body,
+            sender_id,
+            unread,
+        )
+        conversation.peer = None
+        if peer_id is not None:
+            peer = User.from_db(
+                "default", ["id", "first_name", "last_name", "email"], [peer_id, first, last, email]
+            )
+            if profile_id is not None:
+                peer.profile = MemberProfile.from_db(
+                    "default",
+                    ["id", "user_id", "public_id", "photo_key"],
+                    [profile_id, peer_id, public_id, photo_key],
+                )
+            conversation.peer = peer
+        conversations.append(conversation)
+    return conversations
 
 
 def _conversations_of(user: User) -> QuerySet[Conversation]:
-    blockers = blockers_of(user)
-    return Conversation.objects.filter(Q(user_low=user) | Q(user_high=user)).exclude(
-        Q(user_low__in=blockers) | Q(user_high__in=blockers)
-    )
+    conversations = Conversation.objects.filter(Q(user_low=user) | Q(user_high=user))
+    blockers = sorted(access.access_of(user).blocked_by)
+    if blockers:
+        # The member who is blocked sees nothing of the blocker, not even their conversation.
+        conversations = conversations.exclude(
+            Q(user_low_id__in=blockers) | Q(user_high_id__in=blockers)
+        )
+    return conversations
 
 
 def conversation_for(*, user: User, conversation_id: int) -> Conversation | None:
@@ -404,20 +579,61 @@ class ThreadPeer:
 
 def thread_peer(*, viewer: User, peer: User | None) -> ThreadPeer:
     """Whether the viewer can answer the other member of a thread, and if not, why (in terms
-    the viewer may be told: a suspension shows as "not available")."""
+    the viewer may be told: a suspension shows as "not available"). One query: the blocks
+    either way and the connection."""
     if peer is None:
         return ThreadPeer("former")
-    if has_blocked(viewer, peer):
+    blocked_by_viewer, blocks_viewer, connected = (
+        User.objects.filter(pk=peer.pk)
+        .annotate(
+            blocked_by_viewer=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
+            blocks_viewer=Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)),
+            connected=Exists(Connection.objects.filter(user=viewer, peer=OuterRef("pk"))),
+        )
+        .values_list("blocked_by_viewer", "blocks_viewer", "connected")
+        .get()
+    )
+    if blocked_by_viewer:
         return ThreadPeer("blocked_by_viewer")
-    if not approved_profiles().filter(user=peer).exists() or is_blocked_either_way(viewer, peer):
+    profile = getattr(peer, "profile", None)
+    if profile is None or not profile.listed or blocks_viewer:
         return ThreadPeer("unavailable")
-    if not are_connected(viewer, peer):
+    if not connected:
         return ThreadPeer("not_connected")
     return ThreadPeer("available")
 
 
 def thread_messages(conversation: Conversation) -> QuerySet[Message]:
+    """The thread, oldest first."""
     return conversation.messages.order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    messages: list[Message]  # oldest first
+    earlier_than: int | None  # ask for `before=` this message id to see earlier ones (or None)
+    is_latest: bool
+
+
+def thread_page(*, conversation: Conversation, before: int | None, size: int) -> ThreadPage:
+    """The latest `size` messages of the thread, or the `size` before message `before` (of this
+    conversation; any other id means the latest), oldest first: a page costs the same whatever
+    the length of the thread."""
+    messages = conversation.messages.order_by("-created_at", "-pk")
+    if before is not None:
+        anchor = conversation.messages.filter(pk=before).values_list("created_at", flat=True)
+        if anchor:
+            (created_at,) = anchor
+            messages = messages.filter(
+                Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=before)
+            )
+        else:
+            before = None
+    rows = list(messages[: size + 1])
+    earlier = rows[size - 1].pk if len(rows) > size else None
+    rows = rows[:size]
+    rows.reverse()
+    return ThreadPage(rows, earlier, before is None)
 
 
 def pending_applications() -> QuerySet[Membership]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
@@ -22,11 +22,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
 from outbox.services import enqueue
-from portal import privacy, safeguarding, selectors
+from portal import access, privacy, safeguarding, selectors
 from portal.models import (
     Block,
     Connection,
@@ -42,6 +42,7 @@ from portal.models import (
     SafeguardingRecord,
     Sector,
     User,
+    member_sort_name,
 )
 from portal.photos import SIZES, reencode_photo, validate_photo
 
@@ -262,6 +263,9 @@ def membership_decide(
         membership.user.groups.add(group)
     else:
         membership.user.groups.remove(group)
+    # In the same transaction: a suspended member is gone from every list the moment it commits.
+    profile_listing_refresh(user_ids=[membership.user_id])
+    access.forget_access(membership.user)
     record = None
     if action in _RECORD_KIND:
         record = safeguarding.record_create(
@@ -297,12 +301,54 @@ def membership_decide(
 # --- Profiles -------------------------------------------------------------------------------
 
 
+def _is_listed():
+    """Whether a profile's account is shown to members: active and in the Members group (the
+    rule of `selectors.user_is_approved_member`, as SQL on the profile's row)."""
+    return Exists(
+        User.objects.filter(
+            pk=OuterRef("user_id"), is_active=True, groups__name=selectors.MEMBERS_GROUP
+        )
+    )
+
+
+def profile_listing_refresh(*, user_ids: Iterable[int]) -> None:
+    """Recompute whether these accounts' profiles are listed (`MemberProfile.listed`: shown in
+    the directory, as a profile page and as a photo). Whatever changes an account's active flag
+    or its Members group calls this in the same transaction: vetting decisions here, the admin's
+    user screens through `portal.wagtail_hooks`."""
+    MemberProfile.objects.filter(user_id__in=list(user_ids)).update(listed=_is_listed())
+
+
+def profiles_listing_rebuild(*, user_ids: Iterable[int] | None = None) -> None:
+    """Recompute the directory order (`sort_name`) and `listed` of these accounts' profiles, or
+    of every profile: for profiles written in bulk (benchmarks, tests), without their search
+    vectors."""
+    profiles = MemberProfile.objects.select_related("user").only(
+        "pk", "user__first_name", "user__last_name"
+    )
+    if user_ids is not None:
+        user_ids = list(user_ids)
+        profiles = profiles.filter(user_id__in=user_ids)
+    batch = []
+    for profile in profiles.iterator(chunk_size=2000):
+        profile.sort_name = member_sort_name(profile.user.first_name, profile.user.last_name)
+        batch.append(profile)
+    MemberProfile.objects.bulk_update(batch, ["sort_name"], batch_size=2000)
+    everyone = MemberProfile.objects.all()
+    if user_ids is not None:
+        everyone = everyone.filter(user_id__in=user_ids)
+    everyone.update(listed=_is_listed())
+
+
 def profile_reindex(*, profile: MemberProfile) -> None:
-    """Recompute the profile's full-text vector: name and organisation weigh most."""
+    """Recompute what the directory reads of the profile: its full-text vector (name and
+    organisation weigh most), its place in the order and whether it is listed."""
     user = profile.user
     tags = " ".join(profile.expertise.names()) if profile.pk else ""
     name = user.get_full_name()
     MemberProfile.objects.filter(pk=profile.pk).update(
+        listed=_is_listed(),
+        sort_name=member_sort_name(user.first_name, user.last_name),
         search_vector=(
             SearchVector(Value(name), weight="A", config="simple")
             + SearchVector(Value(profile.organisation), weight="A", config="simple")
@@ -310,7 +356,7 @@ def profile_reindex(*, profile: MemberProfile) -> None:
             + SearchVector(Value(tags), weight="B", config="english")
             + SearchVector(Value(profile.job_title), weight="C", config="english")
             + SearchVector(Value(profile.bio), weight="D", config="english")
-        )
+        ),
     )
 
 
@@ -534,12 +580,14 @@ def member_block(*, blocker: User, blocked: User) -> Block:
         Q(sender=blocker, recipient=blocked) | Q(sender=blocked, recipient=blocker),
         status=ConnectionRequest.Status.PENDING,
     ).update(status=ConnectionRequest.Status.WITHDRAWN, responded_at=timezone.now())
+    access.forget_access(blocker, blocked)
     return block
 
 
 def member_unblock(*, blocker: User, blocked: User) -> None:
     """Lift a block. The connection it ended is not restored."""
     Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    access.forget_access(blocker, blocked)
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from icmec.forms import add_service_errors
-from icmec.pagination import page_of, window_counted_page
+from icmec.pagination import KnownPagePaginator, page_number, page_of, window_counted_page
 from icmec.text import text_param
 from portal import invitations, mfa, selectors, services
 from portal.countries import COUNTRIES, name_sort_key
@@ -45,22 +45,38 @@ from portal.refusals import membership_status_page
 
 
 def _directory_page(request, filters: selectors.DirectoryFilters):
-    """The directory's page of results, with the number of matches from the same query.
+    """The directory's page of results and the number of matches.
 
-    Counting separately would join and filter every visible profile a second time; the window
-    count comes with the rows. Only a page past the end (an old link) costs a count of its own,
-    to land on the last page as `Paginator.get_page` does.
+    Without a search, two short queries: the page is the first rows of the listed profiles'
+    index in directory order (PostgreSQL stops after them) and the count an index scan (a window
+    count would make it read and join every match). A search must rank every match anyway, so
+    its page brings the number of matches with it (a window count over the ranked rows): one
+    pass over the full-text matches instead of two. A page past the end (an old link) is the
+    last.
     """
     per_page = settings.PORTAL_DIRECTORY_PAGE_SIZE
-    results = selectors.directory_search(viewer=request.user, filters=filters).annotate(
-        total_matches=Window(Count("pk"))
-    )
-    return window_counted_page(
-        rows_for=lambda number: list(results[(number - 1) * per_page : number * per_page]),
-        count_all=lambda: selectors.directory_matches(viewer=request.user, filters=filters).count(),
-        value=request.GET.get("page"),
-        per_page=per_page,
-    )
+    viewer = request.user
+    if filters.q:
+        results = selectors.directory_search(viewer=viewer, filters=filters).annotate(
+            total_matches=Window(Count("pk"))
+        )
+        return window_counted_page(
+            rows_for=lambda number: selectors.directory_rows(
+                results[(number - 1) * per_page : number * per_page], viewer
+            ),
+            count_all=lambda: selectors.directory_matches(viewer=viewer, filters=filters).count(),
+            value=request.GET.get("page"),
+            per_page=per_page,
+        )
+    count = selectors.directory_matches(viewer=viewer, filters=filters).count()
+    number = min(page_number(request.GET.get("page")), max(-(-count // per_page), 1))
+    rows = []
+    if count:
+        results = selectors.directory_search(viewer=viewer, filters=filters)
+        rows = selectors.directory_rows(
+            results[(number - 1) * per_page : number * per_page], viewer
+        )
+    return KnownPagePaginator(rows, count, per_page).page(number)
 
 
 def _status_page(request, status: int = 200):
@@ -124,6 +140,12 @@ def participant_required(view):
     return wrapper
 
 
+def _preview(text: str, length: int) -> str:
+    """The start of `text`, at most `length` characters with the ellipsis (what the
+    `truncatechars` filter gives for plain text, without its cost per row)."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -168,10 +190,12 @@ def home(request):
     has_profile = selectors.user_has_member_profile(user)
     context = {"has_profile": has_profile}
     if has_profile:
+        counts = selectors.nav_counts(user)
+        request._portal_nav_counts = counts  # the header shows the same counts (portal_tags)
         context.update(
             incoming=list(selectors.incoming_requests(user)[:5]),
-            conversations=list(selectors.conversations_of(user)[:5]),
-            counts=selectors.nav_counts(user),
+            conversations=selectors.conversations_of(user, limit=5),
+            counts=counts,
             profile=user.profile,
         )
     return render(request, "portal/home.html", context)
@@ -194,7 +218,7 @@ def directory(request):
     page = _directory_page(request, filters)
     query = request.GET.copy()
     query.pop("page", None)
-    present = selectors.directory_countries()
+    options = selectors.directory_filter_options()
     return render(
         request,
         "portal/directory.html",
@@ -204,10 +228,10 @@ def directory(request):
             "filters": filters,
             "sectors": Sector.choices,
             "countries": sorted(
-                ((code, countries[code]) for code in present if code in countries),
+                ((code, countries[code]) for code in options.countries if code in countries),
                 key=lambda item: name_sort_key(item[1]),
             ),
-            "expertise_options": selectors.directory_expertise(),
+            "expertise_options": options.expertise,
             "querystring": query.urlencode(),
             "is_filtered": any([filters.q, filters.sector, filters.country, filters.expertise]),
             "can_take_part": selectors.user_has_member_profile(request.user),
@@ -474,13 +498,13 @@ def report(request, public_id):
 @participant_required
 @require_GET
 def conversations(request):
-    conversations_page = page_of(
-        Paginator(selectors.conversations_of(request.user), settings.PORTAL_LIST_PAGE_SIZE),
-        request.GET.get("page"),
-    )
-    items = list(conversations_page.object_list)
+    per_page = settings.PORTAL_LIST_PAGE_SIZE
+    count = selectors.conversation_count(request.user)
+    number = min(page_number(request.GET.get("page")), max(-(-count // per_page), 1))
+    items = selectors.conversations_of(request.user, offset=(number - 1) * per_page, limit=per_page)
     for item in items:
-        item.peer = item.other(request.user)
+        item.last_body_preview = _preview(item.last_body or "", 120)
+    conversations_page = KnownPagePaginator(items, count, per_page).page(number)
     return render(
         request, "portal/messages.html", {"conversations": items, "page_obj": conversations_page}
     )
@@ -512,6 +536,15 @@ def conversation(request, pk: int):
                 return redirect(f"{reverse('portal:conversation', args=[thread.pk])}#latest")
     services.conversation_mark_read(conversation=thread, user=user)
     peer_profile = getattr(peer, "profile", None) if peer else None
+    before = request.GET.get("before", "")
+    page = selectors.thread_page(
+        conversation=thread,
+        before=int(before) if before.isascii() and before.isdigit() and len(before) < 19 else None,
+        size=settings.PORTAL_THREAD_PAGE_SIZE,
+    )
+    for message in page.messages:
+        # Only the two of them write here: the viewer, or the peer (None once erased).
+        message.mine = message.sender_id == user.pk
     return render(
         request,
         "portal/conversation.html",
@@ -519,7 +552,10 @@ def conversation(request, pk: int):
             "thread": thread,
             "peer": peer,
             "peer_profile": peer_profile,
-            "thread_messages": selectors.thread_messages(thread),
+            # How the peer's messages are signed: their first name, else their full name.
+            "peer_name": (peer.first_name or peer.get_full_name()) if peer else "",
+            "thread_page": page,
+            "thread_messages": page.messages,
             "form": form,
             "can_reply": can_reply,
             "peer_state": peer_state,

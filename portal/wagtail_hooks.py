@@ -8,6 +8,7 @@ from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 from wagtail.admin.widgets import ListingButton
 
 from portal import admin_invitations, admin_views, mfa, selectors, services
+from portal.models import User
 
 
 class PermissionMenuItem(MenuItem):
@@ -123,3 +124,24 @@ def invitation_button(user, request_user):
             priority=50,
         )
     ]
+
+
+# Settings → Users can change what decides whether a member is listed (the account's active
+# flag, its groups, the Members group included): the profile's `listed` follows at once.
+
+
+@hooks.register("after_edit_user")
+def relist_edited_user(request, user):
+    services.profile_listing_refresh(user_ids=[user.pk])
+
+
+@hooks.register("after_create_user")
+def relist_created_user(request, user):
+    services.profile_listing_refresh(user_ids=[user.pk])
+
+
+@hooks.register("after_bulk_action")
+def relist_users_after_bulk_action(request, action_type, objects, action_class_instance):
+    """Bulk "set active state" and "assign role" in the users listing."""
+    if getattr(action_class_instance, "model", None) is User:
+        services.profile_listing_refresh(user_ids=[obj.pk for obj in objects])

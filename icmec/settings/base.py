@@ -510,6 +510,8 @@ PORTAL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PORTAL_DIRECTORY_PAGE_SIZE = 20
 # Connections and conversations, a page at a time.
 PORTAL_LIST_PAGE_SIZE = 25
+# A thread shows its latest messages, and the ones before them a page at a time.
+PORTAL_THREAD_PAGE_SIZE = 50
 # How long the invitation link emailed to a staff account made in Wagtail's admin works.
 PORTAL_STAFF_INVITATION_DAYS = env.int("PORTAL_STAFF_INVITATION_DAYS", default=3)
 # New messages are emailed in one digest per member, at most this often (when still unread).

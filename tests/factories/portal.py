@@ -111,6 +111,8 @@ def make_many_members(count: int, *, prefix: str = "bulk") -> list[User]:
     from django.contrib.postgres.search import SearchVector
     from django.db.models import Value
 
+    from portal import services
+
     group = members_group()
     now = timezone.now()
     users = User.objects.bulk_create(
@@ -156,4 +158,5 @@ def make_many_members(count: int, *, prefix: str = "bulk") -> list[User]:
     MemberProfile.objects.filter(user__in=users).update(
         search_vector=SearchVector(Value("financial intelligence investigations"), config="simple")
     )
+    services.profiles_listing_rebuild(user_ids=[user.pk for user in users])
     return users
