@@ -52,14 +52,14 @@ def previous_sent_issue(*, issue: Issue) -> Issue | None:
 def issue_latest_posts(*, issue: Issue) -> list[Any]:
     """Public posts published since the previous issue went out, newest first.
 
-    Members-only posts never appear; posts already featured in the body are left out.
+    An email goes to people nobody vetted: the posts are those anyone may read, by the blog's one
+    visibility rule (no members-only post, nothing under a view restriction). Posts already
+    featured in the body are left out.
     """
-    from blog.models import BlogPostPage
+    from blog.selectors import visible_posts
 
     posts = (
-        BlogPostPage.objects.live()
-        .public()
-        .filter(members_only=False)
+        visible_posts(user=None)
         .exclude(pk__in=_teaser_ids(issue))
         .select_related("featured_image")
         .defer_streamfields()
