@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.table_block",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -77,8 +79,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Decides the Cache-Control header of public pages. Its response phase runs after the
+    # session, CSRF and messages middleware, so it sees every cookie and message they add.
+    "blog.middleware.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Finds the request's Wagtail site in the cache (after CommonMiddleware validated the host).
+    "blog.middleware.SiteCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -87,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "icmec.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An account that can open the admin passes its second factor before anything else.
+    "portal.middleware.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "icmec.urls"
@@ -154,7 +163,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -181,7 +189,6 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ICMEC Australia"
-USERSESSIONS_TRACK_ACTIVITY = True
 
 # Wagtail
 WAGTAILADMIN_LOGIN_URL = "account_login"
@@ -401,22 +408,7 @@ ORGANISATION_POSTAL_ADDRESS = env.str(
 WAGTAILIMAGES_IMAGE_MODEL = "blog.SiteImage"
 
 # --- The public site ---
-INSTALLED_APPS += [
-    "wagtail.contrib.routable_page",
-    "wagtail.contrib.frontend_cache",
-]
-# Decides the Cache-Control header of public pages. Its response phase runs after the session,
-# CSRF and messages middleware, so it sees every cookie and message they add.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-    "blog.middleware.CacheHeadersMiddleware",
-)
 # Anonymous public pages: browsers keep them briefly, a CDN or proxy longer (publishing purges).
-# Finds the request's Wagtail site in the cache (after CommonMiddleware has validated the host).
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
-    "blog.middleware.SiteCacheMiddleware",
-)
 PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
 PUBLIC_CACHE_S_MAXAGE = env.int("PUBLIC_CACHE_S_MAXAGE", default=600)
 BLOG_POSTS_PER_PAGE = 10
@@ -481,7 +473,6 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # "Last seen" tracking writes to the database on every request a member makes (five statements);
 # the sessions list keeps when and where each session started, which is what members need.
 USERSESSIONS_TRACK_ACTIVITY = False
-MIDDLEWARE.append("portal.middleware.StaffMFAMiddleware")
 # Seconds a member's browser may keep a profile photo (never a shared cache: `private`).
 PORTAL_PHOTO_MAX_AGE = env.int("PORTAL_PHOTO_MAX_AGE", default=86400)
 # Sender of the portal's emails (account, vetting, connections, digests), and the mailbox staff
