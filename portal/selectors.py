@@ -335,10 +335,6 @@ def is_blocked_either_way(user: User, other: User) -> bool:
     ).exists()
 
 
-def has_blocked(user: User, other: User) -> bool:
-    return Block.objects.filter(blocker=user, blocked=other).exists()
-
-
 def _person_fields(relation: str) -> tuple[str, ...]:
     """What a list row shows of the member at the other end of `relation`: the name and the
     avatar, job and organisation (not the bio, nor the profile's search vector)."""
@@ -643,10 +639,6 @@ def pending_applications() -> QuerySet[Membership]:
         .select_related("user__profile")
         .order_by("submitted_at", "pk")
     )
-
-
-def open_reports() -> QuerySet[Report]:
-    return Report.objects.filter(status=Report.Status.OPEN).select_related("reporter", "reported")
 
 
 def requests_sent_since(*, sender: User, since: datetime) -> int:
