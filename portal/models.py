@@ -325,8 +325,8 @@ class MemberProfile(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     # Whether members see this profile at all (directory, profile page, photo): the account is
     # active and in the Members group. The rule lives in `services.profile_listing_refresh`,
-    # called in the same transaction by every service that changes one of those (approval,
-    # suspension, reinstatement) and by the admin's user screens; here it is one indexed column,
+    # called in the same transaction whenever an account's active flag or groups change
+    # (`portal.signals`, whatever made the change); here it is one indexed column,
     # so that the directory reads its first page from an index instead of joining every account.
     listed = models.BooleanField(default=False, editable=False)
     # The directory's order: family then given name, case and accents aside, compared byte by

@@ -100,10 +100,6 @@ def _not_blocked(profiles: QuerySet[MemberProfile], viewer: User) -> QuerySet[Me
     return profiles.exclude(user_id__in=sorted(blocked)) if blocked else profiles
 
 
-def _visible_to(viewer: User) -> QuerySet[MemberProfile]:
-    return _not_blocked(approved_profiles(), viewer)
-
-
 # The viewer's connection state with each of a page's members, in one statement: connected,
 # the viewer's pending request to them, theirs to the viewer, and their declines of the viewer's
 # requests still within `DECLINE_COOLDOWN`.
@@ -193,7 +189,7 @@ def attach_expertise(profiles: list[MemberProfile]) -> list[MemberProfile]:
 
 def visible_profiles(viewer: User) -> QuerySet[MemberProfile]:
     """Approved profiles the viewer may see (blocks hide people from each other)."""
-    return _visible_to(viewer)
+    return _not_blocked(approved_profiles(), viewer)
 
 
 _WORD = re.compile(r"[\w]+", re.UNICODE)
@@ -450,10 +446,15 @@ def unread_messages(user: User) -> QuerySet[Message]:
     )
 
 
+# The user's conversations, without those with members who blocked the user (shared by the
+# page and its count).
+_CONVERSATIONS_WHERE = """WHERE (c.user_low_id = %(user)s OR c.user_high_id = %(user)s)
+      AND NOT COALESCE(c.user_low_id, 0) = ANY(%(blockers)s::bigint[])
+      AND NOT COALESCE(c.user_high_id, 0) = ANY(%(blockers)s::bigint[])"""
 # A page of the user's conversations, latest first: the last message, the number unread, and
 # the other member (None once they erased their account) with what their avatar needs.
 # Conversations with members who blocked the user are left out.
-CONVERSATIONS_SQL = """
+CONVERSATIONS_SQL = f"""
     SELECT c.id, c.last_message_at, last.body, last.sender_id,
         (SELECT count(*) FROM portal_message u
          WHERE u.recipient_id = %(user)s AND u.conversation_id = c.id AND u.read_at IS NULL),
@@ -469,19 +470,15 @@ CONVERSATIONS_SQL = """
     LEFT JOIN portal_user peer
         ON peer.id = CASE WHEN c.user_low_id = %(user)s THEN c.user_high_id ELSE c.user_low_id END
     LEFT JOIN portal_memberprofile profile ON profile.user_id = peer.id
-    WHERE (c.user_low_id = %(user)s OR c.user_high_id = %(user)s)
-      AND NOT COALESCE(c.user_low_id, 0) = ANY(%(blockers)s::bigint[])
-      AND NOT COALESCE(c.user_high_id, 0) = ANY(%(blockers)s::bigint[])
+    {_CONVERSATIONS_WHERE}
     ORDER BY c.last_message_at DESC, c.id DESC
     LIMIT %(limit)s OFFSET %(offset)s
-"""
-CONVERSATION_COUNT_SQL = """
+"""  # noqa: S608 (what is put in is the module's constant above, never input)
+CONVERSATION_COUNT_SQL = f"""
     SELECT count(*) FROM portal_conversation c
-    WHERE (c.user_low_id = %(user)s OR c.user_high_id = %(user)s)
-      AND NOT COALESCE(c.user_low_id, 0) = ANY(%(blockers)s::bigint[])
-      AND NOT COALESCE(c.user_high_id, 0) = ANY(%(blockers)s::bigint[])
+    {_CONVERSATIONS_WHERE}
       AND EXISTS (SELECT 1 FROM portal_message m WHERE m.conversation_id = c.id)
-"""
+"""  # noqa: S608 (the same constant)
 
 
 def conversation_count(user: User) -> int:

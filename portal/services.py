@@ -263,8 +263,8 @@ def membership_decide(
         membership.user.groups.add(group)
     else:
         membership.user.groups.remove(group)
-    # In the same transaction: a suspended member is gone from every list the moment it commits.
-    profile_listing_refresh(user_ids=[membership.user_id])
+    # The group change relists the profile in this transaction (`portal.signals`): a suspended
+    # member is gone from every list the moment it commits.
     access.forget_access(membership.user)
     record = None
     if action in _RECORD_KIND:
@@ -313,9 +313,9 @@ def _is_listed():
 
 def profile_listing_refresh(*, user_ids: Iterable[int]) -> None:
     """Recompute whether these accounts' profiles are listed (`MemberProfile.listed`: shown in
-    the directory, as a profile page and as a photo). Whatever changes an account's active flag
-    or its Members group calls this in the same transaction: vetting decisions here, the admin's
-    user screens through `portal.wagtail_hooks`."""
+    the directory, as a profile page and as a photo). `portal.signals` calls it in the same
+    transaction whenever an account's active flag or groups change, and `portal.wagtail_hooks`
+    after the users listing's bulk "set active state" (an `update()`, which sends no signal)."""
     MemberProfile.objects.filter(user_id__in=list(user_ids)).update(listed=_is_listed())
 
 

@@ -126,22 +126,9 @@ def invitation_button(user, request_user):
     ]
 
 
-# Settings → Users can change what decides whether a member is listed (the account's active
-# flag, its groups, the Members group included): the profile's `listed` follows at once.
-
-
-@hooks.register("after_edit_user")
-def relist_edited_user(request, user):
-    services.profile_listing_refresh(user_ids=[user.pk])
-
-
-@hooks.register("after_create_user")
-def relist_created_user(request, user):
-    services.profile_listing_refresh(user_ids=[user.pk])
-
-
 @hooks.register("after_bulk_action")
 def relist_users_after_bulk_action(request, action_type, objects, action_class_instance):
-    """Bulk "set active state" and "assign role" in the users listing."""
-    if getattr(action_class_instance, "model", None) is User:
+    """Bulk "set active state" in the users listing writes the active flag with `update()`,
+    which sends no signal (every other change of an account reaches `portal.signals`)."""
+    if action_type == "set_active_state" and getattr(action_class_instance, "model", None) is User:
         services.profile_listing_refresh(user_ids=[obj.pk for obj in objects])

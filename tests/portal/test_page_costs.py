@@ -213,6 +213,42 @@ def test_deactivating_or_removing_the_members_group_in_the_admin_unlists_at_once
     assert not _in_directory(viewer, "Tom Walker")
 
 
+def test_an_account_changed_outside_the_services_is_relisted_at_once(client, member, peer):
+    """Whatever deactivates an account or takes it out of the Members group (a shell, a data
+    fix, the group's own side of the relation), the profile leaves the directory at once."""
+    from django.contrib.auth.models import Group
+
+    client.force_login(member)
+    members = Group.objects.get(name=selectors.MEMBERS_GROUP)
+
+    peer.is_active = False
+    peer.save()
+    assert not MemberProfile.objects.get(user=peer).listed
+    assert not _in_directory(client, "Tom Walker")
+
+    peer.is_active = True
+    peer.save(update_fields=["is_active"])
+    assert _in_directory(client, "Tom Walker")
+
+    members.user_set.remove(peer)
+    assert not _in_directory(client, "Tom Walker")
+    members.user_set.add(peer)
+    assert _in_directory(client, "Tom Walker")
+    members.user_set.clear()
+    assert not MemberProfile.objects.filter(listed=True).exists()
+
+
+def test_a_name_changed_on_the_account_moves_the_member_in_the_directory(member_client):
+    for first, last in [("Ann", "Baker"), ("Bob", "Carter")]:
+        make_member(first_name=first, last_name=last, email=f"{first.lower()}@example.org")
+    ann = User.objects.get(email="ann@example.org")
+    ann.last_name = "Young"
+    ann.save(update_fields=["last_name"])
+    html = BeautifulSoup(member_client.get("/portal/members/").content, "html.parser")
+    names = [h.get_text(strip=True) for h in html.select(".member-card__name")]
+    assert names.index("Bob Carter") < names.index("Ann Young")
+
+
 def test_the_directory_orders_by_family_name_case_and_accents_aside(member_client):
     for first, last in [("Zoë", "Émile"), ("Ann", "de Vries"), ("Bob", "Dubois"), ("Cy", "Eaton")]:
         make_member(first_name=first, last_name=last, email=f"{first.lower()}@example.org")
