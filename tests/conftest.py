@@ -39,6 +39,34 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_keeps_the_site_baseline():
+    """A transactional test's flush leaves what the data migrations made, as every test expects.
+
+    Django empties every table after a transactional test (the browser journeys, the live
+    servers, the worker tests), which removes Wagtail's root page and collection, the home page,
+    the site, the staff groups and the workflow that migrations made. Whichever test a parallel
+    process runs next would find none of them. The flush ends with `post_migrate`, as `migrate`
+    does; once the last app has had it (permissions exist by then), the baseline is put back.
+    """
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from tests.factories.blog import ensure_site_baseline
+
+    last_app = list(apps.get_app_configs())[-1]
+
+    def restore(sender, using, **kwargs):
+        from django.db import transaction
+
+        with transaction.atomic(using=using):
+            ensure_site_baseline()
+
+    post_migrate.connect(restore, sender=last_app, dispatch_uid="tests-site-baseline")
+    yield
+    post_migrate.disconnect(sender=last_app, dispatch_uid="tests-site-baseline")
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Each test writes uploads and renditions to its own folder."""

@@ -116,8 +116,9 @@ def ensure_site_baseline():
     """What the data migrations create: Wagtail's root page and root collection, the home page
     as the site's root, the Editors, Moderators and Members groups and the moderation workflow.
 
-    Transactional tests (browser journeys) empty every table when they finish, so tests that need
-    these call this first. Returns the home page.
+    A transactional test's flush empties every table; the root conftest's post_migrate receiver
+    calls this after each flush. Tests whose module-scoped data outlives flushes call it too.
+    Idempotent. Returns the home page.
     """
     from importlib import import_module
 
