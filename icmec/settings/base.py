@@ -197,6 +197,10 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# The dashboard's upgrade notice fetches releases.wagtail.org from the browser: the admin loads
+# nothing from another host (the Content-Security-Policy would block it), and upgrades arrive
+# through requirements.txt.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {
     "default": {
         # Wagtail's PostgreSQL backend with a cheaper results query (see the module).
