@@ -230,9 +230,9 @@ def cpu_seconds(process: subprocess.Popen) -> float:
     return sum(_process_cpu_seconds(child) for child in _children(process.pid))
 
 
-def database_cpu_seconds(database_url: str) -> float:
-    """CPU time used so far by the PostgreSQL backends connected to this database (only when the
-    server runs on this machine, and is readable: else 0)."""
+def database_backend_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend connected to this database, by process
+    id (only when the server runs on this machine, and is readable: else nothing)."""
     import psycopg
 
     admin, name = _admin_url(database_url)
@@ -242,8 +242,17 @@ def database_cpu_seconds(database_url: str) -> float:
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
             ).fetchall()
     except psycopg.Error:
-        return 0.0
-    return sum(_process_cpu_seconds(pid) for (pid,) in rows)
+        return {}
+    return {pid: _process_cpu_seconds(pid) for (pid,) in rows}
+
+
+def database_cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the backends used between two readings of `database_backend_cpu`.
+
+    A backend that ended in between (a connection past its `CONN_MAX_AGE`) took its time with it:
+    the figure is then a lower bound, never negative as a plain difference of sums would be.
+    """
+    return sum(max(cpu - before.get(pid, 0.0), 0.0) for pid, cpu in after.items())
 
 
 # --- wrk --------------------------------------------------------------------------------------

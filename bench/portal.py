@@ -459,7 +459,7 @@ def main() -> int:
                 if status != 200:
                     raise SystemExit(f"{path} answered {status}")
                 app_before = harness.cpu_seconds(process)
-                db_before = harness.database_cpu_seconds(database_url)
+                db_before = harness.database_backend_cpu(database_url)
                 result = run_wrk(
                     base + path,
                     cookie=cookie,
@@ -468,7 +468,11 @@ def main() -> int:
                 )
                 served = max(result.requests, 1)
                 app_ms = (harness.cpu_seconds(process) - app_before) / served * 1000
-                db_ms = (harness.database_cpu_seconds(database_url) - db_before) / served * 1000
+                db_ms = (
+                    harness.database_cpu_used(db_before, harness.database_backend_cpu(database_url))
+                    / served
+                    * 1000
+                )
                 target = _target(label)
                 met = _met(target, result, queries)
                 missed += not met

@@ -218,7 +218,7 @@ def _measure(
         for key, name, path in pages:
             harness.warm_up(url + (path if key != "search-distinct" else "/search/?q=warm"))
             app_before = harness.cpu_seconds(process)
-            db_before = harness.database_cpu_seconds(args.database_url)
+            db_before = harness.database_backend_cpu(args.database_url)
             if key == "search-distinct":
                 # A different query on every request: none of them was asked before.
                 result = harness.run_wrk(
@@ -234,9 +234,9 @@ def _measure(
                 )
                 cold, warm = queries[key]
             app_cpu = (harness.cpu_seconds(process) - app_before) / max(result.requests, 1)
-            db_cpu = (harness.database_cpu_seconds(args.database_url) - db_before) / max(
-                result.requests, 1
-            )
+            db_cpu = harness.database_cpu_used(
+                db_before, harness.database_backend_cpu(args.database_url)
+            ) / max(result.requests, 1)
             target = TARGETS.get(key)
             if target is None:
                 met = "-"
