@@ -15,6 +15,7 @@ from django.urls import reverse
 from icmec.clientip import client_ip
 from outbox.services import enqueue
 from portal import mfa, selectors, services
+from portal.tasks import send_account_email as send_account_email_task
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,6 @@ class AccountAdapter(DefaultAccountAdapter):
         and later if the broker is down)."""
         from allauth.core import context as allauth_context
 
-        from portal import tasks
-
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": site_identity()}
         ctx.update(context)
@@ -130,4 +129,4 @@ class AccountAdapter(DefaultAccountAdapter):
             if mimetype == "text/html":
                 html = content
         subject, body, to = message.subject, message.body, list(message.to)
-        enqueue(tasks.send_account_email, subject, body, to, html)
+        enqueue(send_account_email_task, subject, body, to, html)
