@@ -82,12 +82,7 @@ class AccountAdapter(DefaultAccountAdapter):
             data = form.cleaned_data
             if "organisation" in data:  # the portal's sign-up form (not a staff-made account)
                 services.application_create(
-                    user=user,
-                    organisation=data["organisation"],
-                    job_title=data["job_title"],
-                    sector=data["sector"],
-                    country=data["country"],
-                    reason=data["reason"],
+                    user=user, **{name: data[name] for name in services.APPLICATION_FIELDS}
                 )
         return user
 

@@ -19,6 +19,7 @@ from portal.services.connections import (
     connection_request_withdraw,
 )
 from portal.services.membership import (
+    APPLICATION_FIELDS,
     application_create,
     application_reapply,
     application_submit,
@@ -48,6 +49,7 @@ from portal.services.staff import (
 )
 
 __all__ = [
+    "APPLICATION_FIELDS",
     "DECLINE_COOLDOWN",
     "PROFILE_FIELDS",
     "ErasureRefused",

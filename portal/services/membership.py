@@ -27,6 +27,9 @@ from portal.tasks import send_decision_email as send_decision_email_task
 
 logger = logging.getLogger(__name__)
 
+# What an applicant answers, at sign-up and when applying again.
+APPLICATION_FIELDS = ("organisation", "job_title", "sector", "country", "reason")
+
 
 def _members_group() -> Group:
     group, _ = Group.objects.get_or_create(name=selectors.MEMBERS_GROUP)

@@ -74,13 +74,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         instance=profile,
     )
     if request.method == "POST" and form.is_valid():
-        services.profile_update(
-            profile=profile,
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            expertise=form.expertise_list(),
-            **form.profile_fields(),
-        )
+        services.profile_update(profile=profile, **form.profile_update_arguments())
         if form.cleaned_data.get("photo"):
             try:
                 services.profile_photo_set(profile=profile, upload=form.cleaned_data["photo"])
