@@ -15,6 +15,7 @@ from django.urls import reverse
 from icmec.clientip import client_ip
 from outbox.services import enqueue
 from portal import mfa, selectors, services
+from portal.tasks import send_account_email as send_account_email_task
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,7 @@ class AccountAdapter(DefaultAccountAdapter):
             data = form.cleaned_data
             if "organisation" in data:  # the portal's sign-up form (not a staff-made account)
                 services.application_create(
-                    user=user,
-                    organisation=data["organisation"],
-                    job_title=data["job_title"],
-                    sector=data["sector"],
-                    country=data["country"],
-                    reason=data["reason"],
+                    user=user, **{name: data[name] for name in services.APPLICATION_FIELDS}
                 )
         return user
 
@@ -119,8 +115,6 @@ class AccountAdapter(DefaultAccountAdapter):
         and later if the broker is down)."""
         from allauth.core import context as allauth_context
 
-        from portal import tasks
-
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": site_identity()}
         ctx.update(context)
@@ -130,4 +124,4 @@ class AccountAdapter(DefaultAccountAdapter):
             if mimetype == "text/html":
                 html = content
         subject, body, to = message.subject, message.body, list(message.to)
-        enqueue(tasks.send_account_email, subject, body, to, html)
+        enqueue(send_account_email_task, subject, body, to, html)

@@ -357,13 +357,7 @@ class ProfileEditView(AdminPage):
     def post(self, request, *args, **kwargs):
         form = ProfileForm(request.POST, request.FILES, instance=self.profile)
         if form.is_valid():
-            services.profile_update(
-                profile=self.profile,
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
-                expertise=form.expertise_list(),
-                **form.profile_fields(),
-            )
+            services.profile_update(profile=self.profile, **form.profile_update_arguments())
             if form.cleaned_data.get("photo"):
                 services.profile_photo_set(profile=self.profile, upload=form.cleaned_data["photo"])
             elif form.cleaned_data.get("remove_photo"):

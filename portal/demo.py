@@ -154,13 +154,9 @@ def _member(data: dict, reviewer: User) -> User:
     user, created = _account(data["email"], data["first_name"], data["last_name"])
     if not created:
         return user
+    answers = {**data, "reason": "Demo member."}
     services.application_create(
-        user=user,
-        organisation=data["organisation"],
-        job_title=data["job_title"],
-        sector=data["sector"],
-        country=data["country"],
-        reason="Demo member.",
+        user=user, **{name: answers[name] for name in services.APPLICATION_FIELDS}
     )
     services.application_submit(user=user)
     membership = Membership.objects.get(user=user)

@@ -50,7 +50,17 @@ def job_title_field() -> forms.CharField:
     )
 
 
-class MemberSignupForm(SignupForm):
+class ApplicationAnswersForm(forms.Form):
+    """The application's questions, asked at sign-up and when applying again (each asks why
+    they want to join with its own help text)."""
+
+    organisation = organisation_field()
+    job_title = job_title_field()
+    sector = forms.ChoiceField(label="Sector", choices=SECTOR_CHOICES)
+    country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
+
+
+class MemberSignupForm(ApplicationAnswersForm, SignupForm):
     """allauth's sign-up form with the application's questions (see ACCOUNT_FORMS)."""
 
     first_name = forms.CharField(
@@ -63,10 +73,6 @@ class MemberSignupForm(SignupForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    organisation = organisation_field()
-    job_title = job_title_field()
-    sector = forms.ChoiceField(label="Sector", choices=SECTOR_CHOICES)
-    country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
     reason = reason_field(
         help_text=(
             "Tell us about your role in protecting children from exploitation and what you "
@@ -244,6 +250,16 @@ class ProfileForm(forms.ModelForm):
     def profile_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
+    def profile_update_arguments(self) -> dict:
+        """What `services.profile_update` takes from the form (besides the profile), for the
+        member's own page and the staff's alike."""
+        return {
+            "first_name": self.cleaned_data["first_name"],
+            "last_name": self.cleaned_data["last_name"],
+            "expertise": self.expertise_list(),
+            **self.profile_fields(),
+        }
+
 
 class NotificationPreferencesForm(forms.Form):
     email_on_request = forms.BooleanField(
@@ -332,13 +348,9 @@ class StaffEraseForm(forms.Form):
     )
 
 
-class ReapplyForm(forms.Form):
+class ReapplyForm(ApplicationAnswersForm):
     """A rejected applicant's new application: the same questions as at sign-up."""
 
-    organisation = organisation_field()
-    job_title = job_title_field()
-    sector = forms.ChoiceField(label="Sector", choices=SECTOR_CHOICES)
-    country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
     reason = reason_field(
         help_text=(
             "Tell us about your role in protecting children from exploitation, and what has "

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
 from portal.access import can_open_admin
+from portal.allauth_internals import record_authentication
 
 
 def has_authenticator(user) -> bool:
@@ -82,7 +83,6 @@ def sign_in_with_password(request: HttpRequest, user, *, redirect_url: str):
     """Sign `user` in through allauth's login flow after they proved their password some other
     way than the login form (choosing it from an invitation link), recording it as allauth's
     password login does, so that the session counts as freshly authenticated."""
-    from allauth.account.internal.flows.login import record_authentication
     from allauth.account.utils import perform_login
     from django.contrib.auth import logout
 

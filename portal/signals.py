@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
+from portal.allauth_internals import record_authentication
 from portal.models import MemberProfile, User
 
 # What decides whether a profile is listed (`MemberProfile.listed`) and where it comes in the

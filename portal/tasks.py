@@ -1,5 +1,8 @@
 """Celery tasks of the portal: thin wrappers that take ids and call the notification services.
 
+They import the services inside the function (the services import the tasks they queue at the
+top of their modules, by name).
+
 Transient failures (SMTP, network) retry with exponential backoff; every task is safe to run
 twice (the services record what was sent).
 """
@@ -13,8 +16,6 @@ from datetime import timedelta
 
 from celery import Task, shared_task
 from django.conf import settings
-
-from portal import notifications, services
 
 logger = logging.getLogger(__name__)
 
@@ -83,27 +84,37 @@ def notification_task(func):
 
 @notification_task
 def send_decision_email(decision_id: int) -> bool:
+    from portal import notifications
+
     return notifications.decision_email_send(decision_id=decision_id)
 
 
 @notification_task
 def send_connection_request_email(request_id: int) -> bool:
+    from portal import notifications
+
     return notifications.connection_request_email_send(request_id=request_id)
 
 
 @notification_task
 def send_connection_accepted_email(request_id: int) -> bool:
+    from portal import notifications
+
     return notifications.connection_accepted_email_send(request_id=request_id)
 
 
 @notification_task
 def send_message_digest(user_id: int) -> int:
+    from portal import notifications
+
     return notifications.message_digest_send(user_id=user_id)
 
 
 @shared_task
 def send_message_digests() -> int:
     """Periodic (Celery beat): one digest task per member with unread, un-emailed messages."""
+    from portal import services
+
     grace = timedelta(minutes=max(1, settings.PORTAL_MESSAGE_DIGEST_MINUTES // 5))
     recipients = services.message_digest_recipients(older_than=grace)
     for user_id in recipients:
@@ -113,16 +124,22 @@ def send_message_digests() -> int:
 
 @notification_task
 def notify_reviewers_of_application(membership_id: int) -> bool:
+    from portal import notifications
+
     return notifications.reviewers_new_application_send(membership_id=membership_id)
 
 
 @notification_task
 def notify_reviewers_of_report(report_id: int) -> bool:
+    from portal import notifications
+
     return notifications.reviewers_new_report_send(report_id=report_id)
 
 
 @notification_task
 def send_report_closed_email(report_id: int) -> bool:
+    from portal import notifications
+
     return notifications.report_closed_email_send(report_id=report_id)
 
 
@@ -141,4 +158,6 @@ def send_account_email(subject: str, body: str, to: list[str], html: str = "") -
 
     It carries the text, not ids: allauth's keys and links are made at render time.
     """
+    from portal import notifications
+
     notifications.send_plain(subject=subject, body=body, to=to, html=html)
