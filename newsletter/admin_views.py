@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -205,6 +207,10 @@ class IssueControlView(IssueMixin, View):
         return redirect("newsletter_admin:report", pk=issue_id)
 
 
+def _subscribers_breadcrumb() -> dict[str, Any]:
+    return {"url": reverse("wagtailsnippets_newsletter_subscriber:list"), "label": _("Subscribers")}
+
+
 class SubscriberImportView(WagtailAdminTemplateMixin, FormView):
     template_name = "newsletter/admin/subscriber_import.html"
     form_class = ImportForm
@@ -219,10 +225,7 @@ class SubscriberImportView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {
-                "url": reverse("wagtailsnippets_newsletter_subscriber:list"),
-                "label": _("Subscribers"),
-            },
+            _subscribers_breadcrumb(),
             {"url": "", "label": self.page_title},
         ]
 
@@ -273,10 +276,7 @@ class SubscriberLiftSuppressionView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {
-                "url": reverse("wagtailsnippets_newsletter_subscriber:list"),
-                "label": _("Subscribers"),
-            },
+            _subscribers_breadcrumb(),
             {
                 "url": reverse(
                     "wagtailsnippets_newsletter_subscriber:inspect", args=[self.subscriber.pk]

@@ -30,10 +30,8 @@ def confirmation_email_send(*, subscriber_id: int, source: str, requested_at: st
         subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
         if subscriber is None or subscriber.status != Status.PENDING:
             return False
-        already_answered = requested_at and subscriber.confirmation_sent_at
-        if already_answered and subscriber.confirmation_sent_at >= datetime.fromisoformat(
-            requested_at
-        ):
+        sent_at = subscriber.confirmation_sent_at
+        if requested_at and sent_at is not None and sent_at >= datetime.fromisoformat(requested_at):
             return False
         token = tokens.confirmation_token(
             subscriber_uuid=subscriber.uuid, version=subscriber.token_version, source=source

@@ -119,7 +119,8 @@ def delivery_record_bounce_report(
         delivery.status = Delivery.Status.FAILED
         delivery.error = f"Bounced later: {reason}"[:500]
         delivery.save(update_fields=["status", "error"])
-        email = delivery.subscriber.email if delivery.subscriber_id else ""
+        subscriber = delivery.subscriber
+        email = subscriber.email if subscriber is not None else ""
         issue_id = delivery.issue_id
     if not email:
         return None

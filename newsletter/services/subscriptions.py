@@ -27,7 +27,8 @@ Kind = SubscriptionEvent.Kind
 
 def validated_email(email: str) -> str:
     email = selectors.normalise_email(email)
-    if len(email) > Subscriber._meta.get_field("email").max_length:
+    max_length = Subscriber._meta.get_field("email").max_length
+    if max_length is not None and len(email) > max_length:
         raise ValidationError("This address is too long.")
     validate_email(email)
     return email
