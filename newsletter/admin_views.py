@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -12,9 +14,10 @@ from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from newsletter import selectors, services
+from newsletter import selectors
 from newsletter.forms import ImportForm, LiftSuppressionForm, ScheduleForm, SendConfirmForm
 from newsletter.models import Issue, Subscriber
+from newsletter.services import imports, issues, subscriptions
 
 SEND_PERMISSION = "newsletter.send_issue"
 
@@ -83,15 +86,15 @@ class IssueSendView(IssueMixin, TemplateView):
             messages.error(request, _("This issue has already been sent."))
             return redirect("newsletter_admin:report", pk=issue.pk)
         if action == "test":
-            services.issue_send_test(issue=issue, to_email=request.user.email)
+            issues.issue_send_test(issue=issue, to_email=request.user.email)
             messages.success(
                 request, _("A test is on its way to %(email)s.") % {"email": request.user.email}
             )
             return redirect("newsletter_admin:send", pk=issue.pk)
         if action == "unschedule":
             try:
-                services.issue_unschedule(issue_id=issue.pk)
-            except services.IssueStateError as exc:
+                issues.issue_unschedule(issue_id=issue.pk)
+            except issues.IssueStateError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("The issue is back to draft: it will not be sent."))
@@ -100,12 +103,12 @@ class IssueSendView(IssueMixin, TemplateView):
             form = ScheduleForm(request.POST)
             if form.is_valid():
                 try:
-                    services.issue_schedule(
+                    issues.issue_schedule(
                         issue_id=issue.pk, when=form.cleaned_data["send_at"], user=request.user
                     )
                 except ValidationError as exc:
                     form.add_error("send_at", exc)
-                except services.IssueStateError as exc:
+                except issues.IssueStateError as exc:
                     messages.error(request, str(exc))
                     return redirect("newsletter_admin:report", pk=issue.pk)
                 else:
@@ -121,8 +124,8 @@ class IssueSendView(IssueMixin, TemplateView):
             form = SendConfirmForm(request.POST)
             if form.is_valid():
                 try:
-                    count = services.issue_start_sending(issue_id=issue.pk, user=request.user)
-                except services.IssueStateError as exc:
+                    count = issues.issue_start_sending(issue_id=issue.pk, user=request.user)
+                except issues.IssueStateError as exc:
                     messages.error(request, str(exc))
                 else:
                     messages.success(
@@ -180,16 +183,16 @@ class IssueControlView(IssueMixin, View):
         issue_id = self.issue.pk
         try:
             if action == "pause":
-                services.issue_pause(issue_id=issue_id)
+                issues.issue_pause(issue_id=issue_id)
                 messages.success(request, _("Paused: nothing more is sent until you resume."))
             elif action == "resume":
-                services.issue_resume(issue_id=issue_id)
+                issues.issue_resume(issue_id=issue_id)
                 messages.success(request, _("Resumed: sending goes on."))
             elif action == "cancel":
-                services.issue_cancel(issue_id=issue_id)
+                issues.issue_cancel(issue_id=issue_id)
                 messages.success(request, _("Cancelled: nothing more of this issue is sent."))
             elif action == "resend":
-                count = services.issue_resend_failed(issue_id=issue_id)
+                count = issues.issue_resend_failed(issue_id=issue_id)
                 messages.success(
                     request,
                     ngettext(
@@ -199,9 +202,13 @@ class IssueControlView(IssueMixin, View):
                     )
                     % {"count": f"{count:,}"},
                 )
-        except services.IssueStateError as exc:
+        except issues.IssueStateError as exc:
             messages.error(request, str(exc))
         return redirect("newsletter_admin:report", pk=issue_id)
+
+
+def _subscribers_breadcrumb() -> dict[str, Any]:
+    return {"url": reverse("wagtailsnippets_newsletter_subscriber:list"), "label": _("Subscribers")}
 
 
 class SubscriberImportView(WagtailAdminTemplateMixin, FormView):
@@ -218,15 +225,12 @@ class SubscriberImportView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {
-                "url": reverse("wagtailsnippets_newsletter_subscriber:list"),
-                "label": _("Subscribers"),
-            },
+            _subscribers_breadcrumb(),
             {"url": "", "label": self.page_title},
         ]
 
     def form_valid(self, form):
-        result = services.subscribers_import(
+        result = imports.subscribers_import(
             rows=form.cleaned_data["rows"],
             consent_attested=form.cleaned_data["consent_attested"],
             actor=self.request.user,
@@ -242,7 +246,9 @@ class SubscriberUnsubscribeView(View):
         if not request.user.has_perm("newsletter.change_subscriber"):
             raise PermissionDenied
         subscriber = get_object_or_404(Subscriber, pk=pk)
-        services.subscriber_unsubscribe(subscriber=subscriber, method="staff", actor=request.user)
+        subscriptions.subscriber_unsubscribe(
+            subscriber=subscriber, method="staff", actor=request.user
+        )
         messages.success(request, _("%(email)s is unsubscribed.") % {"email": subscriber.email})
         return redirect("wagtailsnippets_newsletter_subscriber:inspect", pk)
 
@@ -270,10 +276,7 @@ class SubscriberLiftSuppressionView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {
-                "url": reverse("wagtailsnippets_newsletter_subscriber:list"),
-                "label": _("Subscribers"),
-            },
+            _subscribers_breadcrumb(),
             {
                 "url": reverse(
                     "wagtailsnippets_newsletter_subscriber:inspect", args=[self.subscriber.pk]
@@ -294,7 +297,7 @@ class SubscriberLiftSuppressionView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         try:
-            subscriber = services.subscriber_lift_suppression(
+            subscriber = subscriptions.subscriber_lift_suppression(
                 subscriber=self.subscriber,
                 actor=self.request.user,
                 reason=form.cleaned_data["reason"],

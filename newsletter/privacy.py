@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsletter import selectors, services
+from newsletter import selectors
+from newsletter.services import subscriptions
 
 
 def export_for_user(user: Any) -> dict[str, Any] | None:
@@ -46,4 +47,4 @@ def export_for_user(user: Any) -> dict[str, Any] | None:
 
 
 def erase_for_user(user: Any) -> None:
-    services.subscriber_erase_for_user(user)
+    subscriptions.subscriber_erase_for_user(user)

@@ -3,6 +3,9 @@
 An issue is rendered ONCE when sending starts: its HTML (CSS inlined with css-inline) and text
 are stored on the issue with placeholders for the per-recipient parts, which the sender swaps in
 for each message (`personalise`). That keeps the cost per recipient to a few string operations.
+
+Rendering reads through models and selectors; neither imports it (the issue's preview in the
+admin reaches it through a template tag, see `Issue.get_preview_template`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import css_inline
 from django.conf import settings
@@ -19,8 +22,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from wagtail.rich_text import expand_db_html
 
-if TYPE_CHECKING:
-    from newsletter.models import Issue
+from newsletter import selectors
+from newsletter.models import Issue
 
 UNSUBSCRIBE_PLACEHOLDER = "%%unsubscribe_url%%"
 EMAIL_IMAGE_RENDITION = "width-1200"
@@ -166,14 +169,6 @@ def issue_items(issue: Issue) -> list[dict[str, Any]]:
     return items
 
 
-def teaser_post_ids(issue: Issue) -> set[int]:
-    return {
-        block.value["post"].pk
-        for block in issue.body
-        if block.block_type == "post_teaser" and block.value["post"] is not None
-    }
-
-
 def issue_context(issue: Issue, *, posts: list[Any], unsubscribe_url: str) -> dict[str, Any]:
     web_url = ""
     if issue.slug:
@@ -201,8 +196,6 @@ def render_issue(issue: Issue, *, posts: list[Any]) -> RenderedEmail:
 
 def render_issue_preview(*, issue: Issue) -> RenderedEmail:
     """The issue as subscribers would get it now (admin preview and test sends)."""
-    from newsletter import selectors
-
     posts = selectors.issue_latest_posts(issue=issue) if issue.include_latest_posts else []
     rendered = render_issue(issue, posts=posts)
     return personalise(rendered, unsubscribe_url=absolute_url(reverse("newsletter:subscribe")))

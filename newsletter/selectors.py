@@ -1,4 +1,7 @@
-"""Reads about subscribers, issues and deliveries. Never writes."""
+"""Reads about subscribers, issues and deliveries. Never writes.
+
+Selectors sit above the models and below rendering and services: they import models only.
+"""
 
 from __future__ import annotations
 
@@ -60,7 +63,7 @@ def issue_latest_posts(*, issue: Issue) -> list[Any]:
 
     posts = (
         visible_posts(user=None)
-        .exclude(pk__in=_teaser_ids(issue))
+        .exclude(pk__in=teaser_post_ids(issue))
         .select_related("featured_image")
         .defer_streamfields()
         .order_by("-first_published_at", "-pk")
@@ -88,10 +91,13 @@ def posts_by_ids(ids: list[int]) -> list[Any]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def _teaser_ids(issue: Issue) -> set[int]:
-    from newsletter.rendering import teaser_post_ids
-
-    return teaser_post_ids(issue)
+def teaser_post_ids(issue: Issue) -> set[int]:
+    """The posts the issue's body already features (left out of its latest posts)."""
+    return {
+        block.value["post"].pk
+        for block in issue.body
+        if block.block_type == "post_teaser" and block.value["post"] is not None
+    }
 
 
 def archive_issues() -> QuerySet[Issue]:

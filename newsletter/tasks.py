@@ -3,46 +3,58 @@
 Sending tasks acknowledge late and are rejected back to the queue if their worker dies, so a
 task is never lost with its worker; the delivery rows record what was sent, so a task that runs
 again never sends twice what is recorded as sent.
+
+Services import these tasks by name to enqueue them; each task imports the services it calls
+inside its function, so that neither module needs the other to be loaded first.
 """
 
 from __future__ import annotations
 
 import random
+from typing import Any
 
-from celery import shared_task
-
-from newsletter import services
+from celery import Task, shared_task
 
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
 
 
 @shared_task(**RELIABLE, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
 def send_confirmation(subscriber_id: int, source: str, requested_at: str = "") -> bool:
-    return services.confirmation_email_send(
+    from newsletter.services.emails import confirmation_email_send
+
+    return confirmation_email_send(
         subscriber_id=subscriber_id, source=source, requested_at=requested_at
     )
 
 
 @shared_task(**RELIABLE, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
 def send_already_subscribed_notice(subscriber_id: int) -> bool:
-    return services.already_subscribed_notice_send(subscriber_id=subscriber_id)
+    from newsletter.services.emails import already_subscribed_notice_send
+
+    return already_subscribed_notice_send(subscriber_id=subscriber_id)
 
 
 @shared_task(**RELIABLE, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def send_test_issue(issue_id: int, to_email: str) -> None:
-    services.test_issue_send(issue_id=issue_id, to_email=to_email)
+    from newsletter.services.emails import issue_test_copy_send
+
+    issue_test_copy_send(issue_id=issue_id, to_email=to_email)
 
 
 @shared_task(**RELIABLE)
 def dispatch_issue(issue_id: int) -> int:
-    return services.issue_dispatch(issue_id=issue_id)
+    from newsletter.services.issues import issue_dispatch
+
+    return issue_dispatch(issue_id=issue_id)
 
 
 @shared_task(bind=True, **RELIABLE, max_retries=None)
-def send_batch(self, issue_id: int) -> dict:
+def send_batch(self: Task, issue_id: int) -> dict[str, Any]:
+    from newsletter.services.delivery import TransientSendError, delivery_batch_send
+
     try:
-        outcome = services.delivery_batch_send(issue_id=issue_id, attempt=self.request.retries)
-    except services.TransientSendError as exc:
+        outcome = delivery_batch_send(issue_id=issue_id, attempt=self.request.retries)
+    except TransientSendError as exc:
         # Jitter spreads the retries of many batches so they do not hit the server at once (the
         # rows wait until exc.delay: a retry that comes early just finds them not yet due).
         countdown = exc.delay * random.uniform(1.0, 1.2)  # noqa: S311
@@ -52,15 +64,20 @@ def send_batch(self, issue_id: int) -> dict:
 
 @shared_task(**RELIABLE)
 def send_scheduled_issues() -> list[int]:
-    return services.issues_start_due()
+    from newsletter.services.issues import issues_start_due
+
+    return issues_start_due()
 
 
 @shared_task(**RELIABLE)
-def sweep_deliveries() -> dict:
-    result = services.deliveries_sweep()
-    return result.__dict__
+def sweep_deliveries() -> dict[str, Any]:
+    from newsletter.services.sweeper import deliveries_sweep
+
+    return deliveries_sweep().__dict__
 
 
 @shared_task(**RELIABLE)
 def purge_pending_subscribers() -> int:
-    return services.subscribers_purge_pending()
+    from newsletter.services.subscriptions import subscribers_purge_pending
+
+    return subscribers_purge_pending()

@@ -36,9 +36,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from blog.middleware import mark_public, public_cache
 from icmec.clientip import client_ip
 from icmec.pagination import page_of
-from newsletter import ratelimit, rendering, selectors, services, tokens
+from newsletter import ratelimit, rendering, selectors, tokens
 from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, Subscriber
+from newsletter.services import subscriptions
 
 
 def request_is_same_origin(request: HttpRequest) -> bool:
@@ -89,7 +90,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     email = form.cleaned_data["email"]
     if ratelimit.hit("email", email, settings.NEWSLETTER_SUBSCRIBE_RATE_EMAIL):
         try:
-            services.subscriber_subscribe(
+            subscriptions.subscriber_subscribe(
                 email=email, first_name=form.cleaned_data["first_name"], source=form.source
             )
         except ValidationError:
@@ -129,7 +130,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             request, "newsletter/confirm.html", {"token": token, "subscriber": subscriber}
         )
     try:
-        subscriber = services.subscriber_confirm(token=token)
+        subscriber = subscriptions.subscriber_confirm(token=token)
     except tokens.InvalidToken as exc:
         return _token_error(request, exc, action="confirm")
     return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
@@ -157,7 +158,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "newsletter/unsubscribe.html", {"subscriber": subscriber, "token": token}
         )
-    services.subscriber_unsubscribe_by_token(
+    subscriptions.subscriber_unsubscribe_by_token(
         token=token, method="one-click" if one_click else "link"
     )
     if one_click:
@@ -173,7 +174,7 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "subscribe":
-            subscriber = services.subscriber_subscribe_member(user=request.user)
+            subscriber = subscriptions.subscriber_subscribe_member(user=request.user)
             if subscriber.status == Subscriber.Status.CONFIRMED:
                 messages.success(request, "You are subscribed to the newsletter.")
             else:
@@ -183,7 +184,7 @@ def account(request: HttpRequest) -> HttpResponse:
                     "Open it to start receiving the newsletter.",
                 )
         elif action == "unsubscribe":
-            services.subscriber_unsubscribe_member(user=request.user)
+            subscriptions.subscriber_unsubscribe_member(user=request.user)
             messages.success(request, "You are unsubscribed from the newsletter.")
         return redirect("newsletter:account")
     subscriber = selectors.subscriber_for_user(user=request.user)
@@ -192,7 +193,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "newsletter/account.html",
         {
             "subscriber": subscriber,
-            "verified": services.member_has_verified_email(user=request.user),
+            "verified": subscriptions.member_has_verified_email(user=request.user),
         },
     )
 

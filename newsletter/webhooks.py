@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from newsletter import bounces, services
+from newsletter import bounces
+from newsletter.services import events
 
 logger = logging.getLogger(__name__)
 
 
 def on_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
-    services.subscriber_record_delivery_event(
+    events.subscriber_record_delivery_event(
         email=event.recipient or "",
         event_type=event.event_type,
         description=event.description or "",
@@ -49,11 +50,11 @@ def on_inbound_email(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> N
             # Not sent to a signed bounce address: nothing proves which delivery it is about.
             logger.info("Ignored a bounce message that names no delivery")
             return
-        services.delivery_record_bounce_report(
+        events.delivery_record_bounce_report(
             delivery_id=delivery_id, recipients=report, source=f"Bounce message ({esp_name})"
         )
         return
     subject = message.get("Subject") or ""
     words = subject.split()
     if len(words) >= 2 and words[-2].lower() == "unsubscribe":
-        services.subscriber_unsubscribe_by_mailto(token=words[-1])
+        events.subscriber_unsubscribe_by_mailto(token=words[-1])

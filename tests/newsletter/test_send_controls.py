@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from newsletter import retry, selectors, services
 from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.services import delivery as delivery_engine
 from tests.factories.newsletter import IssueFactory, SubscriberFactory, make_staff
 from tests.fixtures.smtp import SMTPServer
 from tests.newsletter.helpers import login_staff
@@ -191,7 +192,7 @@ def test_a_dead_batch_lease_expires_and_the_sweeper_returns_its_rows(settings, r
     readers(3)
     issue = IssueFactory()
     services.issue_start_sending(issue_id=issue.pk)
-    services._claim(issue.pk, 2, uuid.uuid4())  # claimed, then its worker died: no heartbeat
+    delivery_engine._claim(issue.pk, 2, uuid.uuid4())  # claimed, then its worker died: no heartbeat
 
     assert services.deliveries_sweep().returned == 0  # the lease still runs
     time.sleep(0.7)

@@ -19,9 +19,10 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.blocks import StreamBlockValidationError
 
-from newsletter import selectors, services
+from newsletter import rendering, selectors, services
 from newsletter.blocks import IssueBodyBlock
 from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.services import delivery as delivery_engine
 from tests.factories.newsletter import IssueFactory, SubscriberFactory, make_blog_post
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +145,7 @@ def test_the_sweeper_returns_rows_of_dead_workers_and_redispatches(
     issue = IssueFactory()
     services.issue_start_sending(issue_id=issue.pk)
     # A worker claimed two rows and died: its lease ran out a moment ago.
-    claimed = services._claim(issue.pk, 2)
+    claimed = delivery_engine._claim(issue.pk, 2)
     long_ago = timezone.now() - timedelta(minutes=1)
     Delivery.objects.filter(pk__in=[c.id for c in claimed]).update(
         claimed_at=long_ago, lease_expires_at=timezone.now() - timedelta(seconds=1)
@@ -161,7 +162,7 @@ def test_the_sweeper_returns_rows_of_dead_workers_and_redispatches(
     # Rows under a live lease are left alone, however long ago they were claimed (a slow batch).
     other = IssueFactory()
     services.issue_start_sending(issue_id=other.pk)
-    [row] = services._claim(other.pk, 1)
+    [row] = delivery_engine._claim(other.pk, 1)
     Delivery.objects.filter(pk=row.id).update(claimed_at=timezone.now() - timedelta(hours=1))
     result = services.deliveries_sweep()
     assert (result.returned, result.redispatched) == (0, [])
@@ -188,7 +189,7 @@ def test_latest_posts_are_public_posts_since_the_last_issue():
 
     assert [p.title for p in selectors.issue_latest_posts(issue=issue)] == [new.title]
 
-    rendered = services.rendering.render_issue(issue, posts=[new])
+    rendered = rendering.render_issue(issue, posts=[new])
     assert "http://testserver/blog/featured/" in rendered.html
     assert "http://testserver/blog/new-post/" in rendered.text
     assert "Members post" not in rendered.html
@@ -226,7 +227,7 @@ def test_images_use_renditions_with_absolute_urls():
             }
         ]
     )
-    html = services.rendering.render_issue(issue, posts=[]).html
+    html = rendering.render_issue(issue, posts=[]).html
     match = re.search(r'<img src="([^"]+)" alt="People at a training day" width="560"', html)
     assert match, html
     assert match.group(1).startswith("http://testserver/media/images/training")
