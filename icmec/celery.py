@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import smtplib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from celery import Celery
 from celery import Task as BaseTask
 from celery.beat import PersistentScheduler
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icmec.settings.dev")
 
@@ -42,6 +44,31 @@ class Task(BaseTask):
     ) -> None:
         for hook in _end_hooks:
             hook(self, task_id, status)
+
+
+# The one retry policy of the project's tasks. A task that sends mail or touches the database
+# retries what may pass (the SMTP server, the network, the database restarting), after 30 s, then
+# twice as long each time up to an hour, with jitter so that many tasks failing together do not
+# come back together, eight times (about four hours in all). It acknowledges late and is put back
+# on the queue if its worker dies, so a task is never lost with its worker: every task is safe to
+# run twice. Other exceptions are bugs: they fail at once and are logged.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    smtplib.SMTPException,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+    OperationalError,
+    InterfaceError,
+)
+RELIABLE: dict[str, Any] = {"acks_late": True, "reject_on_worker_lost": True}
+RETRY_POLICY: dict[str, Any] = {
+    **RELIABLE,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
 app = Celery("icmec", task_cls=Task)

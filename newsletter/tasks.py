@@ -1,8 +1,9 @@
 """Celery tasks: thin wrappers that take ids and call services. Every one is safe to run twice.
 
-Sending tasks acknowledge late and are rejected back to the queue if their worker dies, so a
-task is never lost with its worker; the delivery rows record what was sent, so a task that runs
-again never sends twice what is recorded as sent.
+Every task follows the project's one retry policy (`icmec.celery.RETRY_POLICY`: transient
+errors retried with backoff, acknowledged late, put back on the queue if the worker dies) but
+`send_batch`, whose retries follow the delivery rows' own schedule (`newsletter.retry`); the
+delivery rows record what was sent, so a task that runs again never sends twice.
 
 Services import these tasks by name to enqueue them; each task imports the services it calls
 inside its function, so that neither module needs the other to be loaded first.
@@ -15,10 +16,10 @@ from typing import Any
 
 from celery import Task, shared_task
 
-RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
+from icmec.celery import RELIABLE, RETRY_POLICY
 
 
-@shared_task(**RELIABLE, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
+@shared_task(**RETRY_POLICY)
 def send_confirmation(subscriber_id: int, source: str, requested_at: str = "") -> bool:
     from newsletter.services.emails import confirmation_email_send
 
@@ -27,21 +28,21 @@ def send_confirmation(subscriber_id: int, source: str, requested_at: str = "") -
     )
 
 
-@shared_task(**RELIABLE, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
+@shared_task(**RETRY_POLICY)
 def send_already_subscribed_notice(subscriber_id: int) -> bool:
     from newsletter.services.emails import already_subscribed_notice_send
 
     return already_subscribed_notice_send(subscriber_id=subscriber_id)
 
 
-@shared_task(**RELIABLE, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(**RETRY_POLICY)
 def send_test_issue(issue_id: int, to_email: str) -> None:
     from newsletter.services.emails import issue_test_copy_send
 
     issue_test_copy_send(issue_id=issue_id, to_email=to_email)
 
 
-@shared_task(**RELIABLE)
+@shared_task(**RETRY_POLICY)
 def dispatch_issue(issue_id: int) -> int:
     from newsletter.services.issues import issue_dispatch
 
@@ -62,21 +63,21 @@ def send_batch(self: Task, issue_id: int) -> dict[str, Any]:
     return outcome.__dict__
 
 
-@shared_task(**RELIABLE)
+@shared_task(**RETRY_POLICY)
 def send_scheduled_issues() -> list[int]:
     from newsletter.services.issues import issues_start_due
 
     return issues_start_due()
 
 
-@shared_task(**RELIABLE)
+@shared_task(**RETRY_POLICY)
 def sweep_deliveries() -> dict[str, Any]:
     from newsletter.services.sweeper import deliveries_sweep
 
     return deliveries_sweep().__dict__
 
 
-@shared_task(**RELIABLE)
+@shared_task(**RETRY_POLICY)
 def purge_pending_subscribers() -> int:
     from newsletter.services.subscriptions import subscribers_purge_pending
 

@@ -3,26 +3,31 @@
 They import the services inside the function (the services import the tasks they queue at the
 top of their modules, by name).
 
-Transient failures (SMTP, network) retry with exponential backoff; every task is safe to run
-twice (the services record what was sent).
+They follow the project's one retry policy (`icmec.celery.RETRY_POLICY`), with the transient
+error re-raised without its text (which can quote an address); every task is safe to run twice
+(the services record what was sent).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import smtplib
 from datetime import timedelta
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
+
+from icmec.celery import RETRY_POLICY, TRANSIENT_ERRORS, Task
 
 logger = logging.getLogger(__name__)
 
 
 class NotificationTask(Task):
     """Logs each failed attempt of an email task and its final failure, with the task's id and
-    its integer arguments (ids) only: never an address or a message's text."""
+    its integer arguments (ids) only: never an address or a message's text.
+
+    Built on the project's task class, whose hooks tell the outbox that a worker took the task
+    (on Celery's own, the relay would hand the same email task over again and again)."""
 
     def _ids(self, args) -> list[int]:
         return [arg for arg in args or () if isinstance(arg, int)]
@@ -46,9 +51,6 @@ class NotificationTask(Task):
         )
 
 
-TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
-
-
 class DeliveryFailed(Exception):
     """A transient failure to send, carrying only the original exception's class: an SMTP
     error's text can quote an address, and Celery logs the text of what a task raised."""
@@ -59,22 +61,13 @@ def _scrubbed(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except TRANSIENT as exc:
+        except TRANSIENT_ERRORS as exc:
             raise DeliveryFailed(type(exc).__name__) from None
 
     return wrapper
 
 
-RETRY = {
-    "base": NotificationTask,
-    "autoretry_for": (DeliveryFailed,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 8,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-}
+RETRY = {**RETRY_POLICY, "base": NotificationTask, "autoretry_for": (DeliveryFailed,)}
 
 
 def notification_task(func):
@@ -110,7 +103,7 @@ def send_message_digest(user_id: int) -> int:
     return notifications.message_digest_send(user_id=user_id)
 
 
-@shared_task
+@shared_task(**RETRY_POLICY)
 def send_message_digests() -> int:
     """Periodic (Celery beat): one digest task per member with unread, un-emailed messages."""
     from portal import services

@@ -140,6 +140,31 @@ def test_portal_emails_go_through_the_outbox(client, django_capture_on_commit_ca
     assert OutboxTask.objects.filter(task_name="portal.tasks.send_account_email").exists()
 
 
+def test_a_portal_email_task_tells_the_outbox_it_was_taken_and_done(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", SIGNUP)
+    entry = OutboxTask.objects.get(task_name="portal.tasks.send_account_email")
+    assert entry.taken_at is not None
+    assert entry.done_at is not None
+
+
+def test_every_task_of_the_project_runs_the_outbox_hooks():
+    """A task built on another class than the project's skips the hooks of `icmec.celery.Task`:
+    its outbox entry would never be marked taken, and the relay would hand it over for ever."""
+    from icmec.celery import Task, app
+
+    app.loader.import_default_modules()
+    ours = {
+        name: task
+        for name, task in app.tasks.items()
+        if name.split(".")[0] in {"blog", "portal", "newsletter", "outbox"}
+    }
+    assert len(ours) > 10
+    assert [name for name, task in ours.items() if not isinstance(task, Task)] == []
+
+
 def test_no_request_side_code_hands_a_task_to_the_broker_directly():
     """Every app enqueues from requests with `outbox.services.enqueue` (or a helper calling
     it); `.delay`/`.apply_async` stay in tasks and in the newsletter's worker-side batches."""
