@@ -159,7 +159,9 @@ def subscriber_unsubscribe_by_token(*, token: str, method: str) -> Subscriber:
     subscriber = Subscriber.objects.filter(uuid=claim.subscriber_uuid).first()
     if subscriber is None:
         raise tokens.InvalidToken("No such subscriber.")
-    issue_id = claim.issue_id if Issue.objects.filter(pk=claim.issue_id).exists() else None
+    issue_id = claim.issue_id
+    if issue_id is not None and not Issue.objects.filter(pk=issue_id).exists():
+        issue_id = None
     return subscriber_unsubscribe(subscriber=subscriber, method=method, issue_id=issue_id)
 
 

@@ -9,6 +9,12 @@ from portal.models.users import User
 class Conversation(models.Model):
     """The private thread between two members. `user_low` has the smaller id of the pair."""
 
+    # Set on the rows of the conversations page by `portal.selectors.messages` (not columns).
+    last_body: str
+    last_sender_id: int | None
+    unread: int
+    peer: User | None
+
     user_low = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     user_high = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

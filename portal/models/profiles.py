@@ -1,6 +1,8 @@
 """What members see of each other: the profile, its sector and its areas of expertise."""
 
+import datetime
 import uuid
+from typing import Any
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -55,6 +57,14 @@ def member_sort_name(first_name: str, last_name: str) -> str:
 
 class MemberProfile(models.Model):
     """What members see of each other. Created with the application, shown once approved."""
+
+    # Set on the rows of a page by `portal.selectors.profiles` (not columns): the viewer's
+    # connection state with this member and the member's areas of expertise.
+    is_connected: bool
+    sent_request_id: int | None
+    received_request_id: int | None
+    ask_again_from: datetime.datetime | None
+    expertise_list: list[Any]
 
     class ContactVisibility(models.TextChoices):
         MEMBERS = "members", _("All approved members")

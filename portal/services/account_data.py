@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -37,7 +38,7 @@ def account_export(*, user: User) -> dict[str, Any]:
             "last_login": _iso(user.last_login),
             "email_addresses": [
                 {"email": address.email, "verified": address.verified, "primary": address.primary}
-                for address in user.emailaddress_set.all()
+                for address in EmailAddress.objects.filter(user=user).order_by("pk")
             ],
         },
         "membership": None,

@@ -152,7 +152,7 @@ _TRANSITIONS = {
 }
 
 
-_RECORD_KIND = {
+_RECORD_KIND: dict[str, SafeguardingRecord.Kind] = {
     MembershipDecision.Action.REJECT: SafeguardingRecord.Kind.REJECTED,
     MembershipDecision.Action.SUSPEND: SafeguardingRecord.Kind.SUSPENDED,
 }

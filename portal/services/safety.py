@@ -73,7 +73,9 @@ def member_report(
         selectors.conversation_between(reporter, reported) if share_conversation else None
     )
     record = safeguarding.record_create(
-        user=reported, kind=SafeguardingRecord.Kind.REPORTED, reason=Report.Reason(reason).label
+        user=reported,
+        kind=SafeguardingRecord.Kind.REPORTED,
+        reason=str(Report.Reason(reason).label),
     )
     report = Report.objects.create(
         reporter=reporter,
