@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -59,6 +59,8 @@ BODY_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
 }
 BODY_TEXT_FIELDS = {"paragraph": "text"}
 
+PageT = TypeVar("PageT", bound=Page)
+
 
 @dataclass
 class Loaded:
@@ -92,7 +94,8 @@ def body_data(blocks: list[dict[str, Any]], loaded: Loaded) -> list[dict[str, An
 
 
 def page_body(slug: str, loaded: Loaded | None = None) -> list[dict[str, Any]]:
-    """The StreamField data of the page with this slug in pages.toml."""
+    """The StreamField data of the page with this slug in pages.toml, without loading the site
+    (so that a test can read what a page says with the settings it chooses)."""
     spec = next(spec for spec in PAGES if spec["slug"] == slug)
     return body_data(spec["body"], loaded or Loaded())
 
@@ -193,7 +196,7 @@ def _categories(loaded: Loaded) -> dict[str, Category]:
     return categories
 
 
-def _publish(parent: Page, page: Page, loaded: Loaded, label: str) -> Page:
+def _publish(parent: Page, page: PageT, loaded: Loaded, label: str) -> PageT:
     parent.add_child(instance=page)
     page.save_revision().publish()
     loaded.created.append(label)
