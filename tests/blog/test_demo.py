@@ -10,6 +10,7 @@ from django.db import transaction
 from wagtail.models import Page, Revision
 
 from blog import demo
+from blog.demo.blocks import fill_placeholders, stream_data
 from blog.models import (
     Author,
     BlogIndexPage,
@@ -20,6 +21,7 @@ from blog.models import (
     SocialMediaSettings,
     StandardPage,
 )
+from icmec.demo import tidy_text
 from portal.models import User
 from tests.factories.blog import ensure_site_baseline
 
@@ -117,3 +119,43 @@ def test_every_demo_page_renders(loaded, client, member):
     home = client.get("/").content.decode()
     assert "Every child deserves to grow up safe from sexual exploitation" in home
     assert "Supporting innovative data-driven initiatives" in home
+
+
+def test_the_member_resources_page_is_for_members_only(loaded, client, member):
+    anonymous = client.get("/member-resources/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
+
+    client.force_login(member)
+    page = client.get("/member-resources/")
+    assert page.status_code == 200
+    assert "Red-flag indicators" in page.content.decode()
+
+
+def test_a_text_wrapped_in_a_content_file_is_stored_as_written_on_one_line():
+    wrapped = "\n<p>Every child   deserves\nto grow up safe.</p>\n\n<ul>\n<li>One;</li>\n</ul>\n"
+
+    expected = "<p>Every child deserves to grow up safe.</p><ul><li>One;</li></ul>"
+    assert tidy_text(wrapped) == expected
+
+
+def test_content_refers_to_pages_by_slug_and_settings_by_placeholder(settings):
+    settings.ORGANISATION_POSTAL_ADDRESS = "PO Box 1, Hobart TAS 7000"
+    blocks = [{"type": "paragraph", "text": '<p><a page="about">Us</a>, {postal_address}</p>'}]
+
+    data = stream_data(
+        blocks,
+        text_fields={"paragraph": "text"},
+        defaults={},
+        lookups={"page": {"about": 42}.__getitem__},
+        values=demo.loader.settings_values(),
+    )
+
+    assert data == [
+        {
+            "type": "paragraph",
+            "value": '<p><a linktype="page" id="42">Us</a>, PO Box 1, Hobart TAS 7000</p>',
+        }
+    ]
+    with pytest.raises(KeyError, match=r"\{postal_adress\}"):
+        fill_placeholders("{postal_adress}", demo.loader.settings_values())

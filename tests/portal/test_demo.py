@@ -1,4 +1,5 @@
-"""The portal's demo content: idempotent, realistic, and the members-only resources page."""
+"""The portal's demo content: idempotent and realistic (the members-only resources page is the
+public site's: see tests/blog/test_demo.py)."""
 
 import io
 
@@ -41,19 +42,6 @@ def test_loading_twice_changes_nothing_and_prints_the_logins_once(home_page):
         >= 5
     )
     assert Message.objects.count() == 2
-
-
-def test_the_member_resources_page_is_for_members_only(client, home_page):
-    _load()
-
-    anonymous = client.get("/member-resources/")
-    assert anonymous.status_code == 302
-    assert anonymous["Location"].startswith("/accounts/login/")
-
-    client.force_login(User.objects.get(email=demo.MEMBERS[0]["email"]))
-    page = client.get("/member-resources/")
-    assert page.status_code == 200
-    assert "Red-flag indicators" in page.content.decode()
 
 
 def test_demo_members_can_log_in_with_the_printed_password(client, home_page):

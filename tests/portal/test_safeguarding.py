@@ -510,11 +510,11 @@ def test_hostile_input_to_the_new_forms_is_refused_with_errors_not_500(reviewer)
 
 
 def test_the_demo_privacy_policy_says_what_is_kept_after_erasure_and_for_how_long(settings):
-    from blog.demo import _privacy_body
+    from blog.demo import page_body
 
     settings.PORTAL_SAFEGUARDING_RETENTION_DAYS = 2557
     settings.PORTAL_REAPPLY_AFTER_DAYS = 90
-    text = str(_privacy_body({}))
+    text = str(page_body("privacy"))
 
     assert "What we keep after an account is deleted" in text
     assert "keyed hash" in text

@@ -52,9 +52,9 @@ ADMIN_CAPABLE = {
 @pytest.fixture
 def resources(home_page):
     """The demo's members-only Wagtail page (restricted to the Members group)."""
-    from portal import demo
+    from blog import demo
 
-    demo._resources_page(io.StringIO(), no_style())
+    demo.load_member_pages(stdout=io.StringIO(), style=no_style())
     return "/member-resources/"
 
 

@@ -78,12 +78,12 @@ def test_the_demo_staff_account_is_verified_even_when_it_was_made_before(db):
 
     from blog import demo
 
-    demo._staff_account(io.StringIO(), no_style(), {"created": []})
+    demo.load_staff_account(stdout=io.StringIO(), style=no_style())
     user = User.objects.get(email=demo.STAFF_EMAIL)
     assert EmailAddress.objects.filter(user=user, verified=True, primary=True).count() == 1
 
     EmailAddress.objects.filter(user=user).delete()  # as loaded by an earlier version
-    demo._staff_account(io.StringIO(), no_style(), {"created": []})
+    demo.load_staff_account(stdout=io.StringIO(), style=no_style())
     assert EmailAddress.objects.filter(user=user, verified=True, primary=True).count() == 1
 
 

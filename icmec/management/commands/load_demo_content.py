@@ -5,7 +5,7 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-# Order matters: the portal and the newsletter link to pages that the blog creates.
+# Order matters: the newsletter's sent issue shows the latest post, which the blog creates.
 DEMO_MODULES = ["blog.demo", "portal.demo", "newsletter.demo"]
 
 

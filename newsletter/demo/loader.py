@@ -1,4 +1,5 @@
-"""Demo content for the newsletter: subscribers in each state and one sent issue in the archive.
+"""Loading the newsletter's demo content from `content/`: subscribers in each state, one issue
+in the archive and a draft.
 
 Idempotent: running it again changes nothing. The sent issue is recorded as sent without mailing
 anyone (its deliveries are written as already sent).
@@ -6,37 +7,41 @@ anyone (its deliveries are written as already sent).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from django.core.management.base import OutputWrapper
+from django.core.management.color import Style
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
+from wagtail.models import Page
 
+from blog.demo.blocks import stream_data
+from blog.models import BlogPostPage
+from icmec.demo import read_content
 from newsletter import rendering, selectors
 from newsletter.models import Delivery, Issue, Subscriber, SubscriptionEvent
 
-DEMO_SUBSCRIBERS = [
-    ("amelia.nguyen@example.org", "Amelia", Subscriber.Status.CONFIRMED, "footer"),
-    ("james.obrien@example.org", "James", Subscriber.Status.CONFIRMED, "home"),
-    ("priya.sharma@example.org", "Priya", Subscriber.Status.CONFIRMED, "page"),
-    ("tom.walker@example.org", "", Subscriber.Status.CONFIRMED, "import"),
-    ("li.chen@example.org", "Li", Subscriber.Status.PENDING, "footer"),
-    ("sam.taylor@example.org", "Sam", Subscriber.Status.UNSUBSCRIBED, "home"),
-    ("bounced.address@example.org", "", Subscriber.Status.SUPPRESSED, "page"),
-]
+CONTENT = Path(__file__).resolve().parent / "content"
+DEMO_SUBSCRIBERS: list[dict[str, Any]] = read_content(CONTENT / "subscribers.toml")["subscriber"]
+ISSUES = read_content(CONTENT / "issues.toml")
+DEMO_ISSUE_SUBJECT: str = ISSUES["sent_issue"]["subject"]
 
-DEMO_ISSUE_SUBJECT = "Welcome to the ICMEC Australia newsletter"
+BODY_TEXT_FIELDS = {"heading": "text", "rich_text": "text"}
+BODY_DEFAULTS = {"button": {"page": None, "url": ""}, "post_teaser": {"summary": ""}}
 
 
-def _demo_subscribers(now) -> list[Subscriber]:
+def _demo_subscribers(now: datetime) -> list[Subscriber]:
     subscribers = []
-    for n, (email, first_name, status, source) in enumerate(DEMO_SUBSCRIBERS):
+    for n, spec in enumerate(DEMO_SUBSCRIBERS):
+        status, source = spec["status"], spec["source"]
         created = now - timedelta(days=60 - n)
         subscriber, made = Subscriber.objects.get_or_create(
-            email=email,
+            email=spec["email"],
             defaults={
-                "first_name": first_name,
+                "first_name": spec["first_name"],
                 "status": status,
                 "source": source,
                 "created_at": created,
@@ -58,7 +63,7 @@ def _demo_subscribers(now) -> list[Subscriber]:
                     subscriber=subscriber, kind="unsubscribed", source="link"
                 )
             if status == Subscriber.Status.SUPPRESSED:
-                subscriber.suppressed_reason = "550 5.1.1 No such user here"
+                subscriber.suppressed_reason = spec.get("bounce_reason", "")
                 SubscriptionEvent.objects.create(
                     subscriber=subscriber, kind="bounced", detail=subscriber.suppressed_reason
                 )
@@ -67,60 +72,52 @@ def _demo_subscribers(now) -> list[Subscriber]:
     return subscribers
 
 
-def _demo_body() -> list[dict[str, Any]]:
-    body: list[dict[str, Any]] = [
-        {"type": "heading", "value": "Thank you for joining us"},
-        {
-            "type": "rich_text",
-            "value": (
-                "<p>Every month we share news, research and events from across the "
-                "child-protection response ecosystem: financial-crime teams, police, regulators, "
-                "data owners and NGOs working together to stop the sexual exploitation of "
-                "children.</p>"
-                "<p>In this first issue:</p>"
-                "<ul><li>what our member portal offers vetted professionals;</li>"
-                "<li>the training we run this season;</li>"
-                "<li>where to read our latest research.</li></ul>"
-            ),
-        },
-        {
-            "type": "button",
-            "value": {
-                "text": "Join the member portal",
-                "page": None,
-                "url": "/portal/",
-            },
-        },
+def _post_id(name: str) -> int | None:
+    """A demo post by slug, or "latest": the latest post that anyone may read (if any)."""
+    posts = BlogPostPage.objects.live().public().filter(members_only=False)
+    if name != "latest":
+        return posts.get(slug=name).pk
+    post = posts.order_by("-pk").first()
+    return post.pk if post is not None else None
+
+
+def _body(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's StreamField data; a teaser of a post that is not there yet is left out."""
+    body = stream_data(
+        blocks,
+        text_fields=BODY_TEXT_FIELDS,
+        defaults=BODY_DEFAULTS,
+        lookups={"page": lambda slug: Page.objects.get(slug=slug).pk, "post": _post_id},
+        values={},
+    )
+    return [
+        block
+        for block in body
+        if not (block["type"] == "post_teaser" and block["value"]["post"] is None)
     ]
-    try:
-        from blog.models import BlogPostPage
-    except ImportError:  # pragma: no cover - the blog is part of the project
-        return body
-    post = BlogPostPage.objects.live().public().filter(members_only=False).order_by("-pk").first()
-    if post is not None:
-        body.append({"type": "post_teaser", "value": {"post": post.pk, "summary": ""}})
-    return body
 
 
-def load(*, stdout, style) -> None:
+def load(*, stdout: OutputWrapper, style: Style) -> None:
+    """Create the missing demo subscribers and issues; nobody is mailed."""
     now = timezone.now()
+    spec = ISSUES["sent_issue"]
     with transaction.atomic():
         subscribers = _demo_subscribers(now)
-        if Issue.objects.filter(subject=DEMO_ISSUE_SUBJECT).exists():
+        if Issue.objects.filter(subject=spec["subject"]).exists():
             stdout.write("Newsletter demo content is already in place.")
             return
         sent_at = now - timedelta(days=14)
         issue = Issue.objects.create(
-            subject=DEMO_ISSUE_SUBJECT,
-            preheader="What to expect from us, and how to get involved",
-            body=_demo_body(),
-            include_latest_posts=True,
+            subject=spec["subject"],
+            preheader=spec["preheader"],
+            body=_body(spec["body"]),
+            include_latest_posts=spec["include_latest_posts"],
             created_at=sent_at - timedelta(days=1),
         )
         issue.sending_started_at = sent_at
         posts = selectors.issue_latest_posts(issue=issue)
         issue.latest_post_ids = [post.pk for post in posts]
-        issue.slug = f"{timezone.localtime(sent_at):%Y-%m-%d}-welcome"
+        issue.slug = f"{timezone.localtime(sent_at):%Y-%m-%d}-{spec['slug']}"
         rendered = rendering.render_issue(issue, posts=posts)
         issue.rendered_html, issue.rendered_text = rendered.html, rendered.text
         confirmed = [s for s in subscribers if s.status != Subscriber.Status.PENDING]
@@ -140,13 +137,11 @@ def load(*, stdout, style) -> None:
         issue.status = Issue.Status.SENT
         issue.sent_at = sent_at + timedelta(seconds=3)
         issue.save()
-        Issue.objects.get_or_create(
-            subject="Training dates for the new year",
-            defaults={
-                "preheader": "Draft: dates to confirm",
-                "body": [{"type": "heading", "value": "Training dates"}],
-            },
-        )
+        for draft in ISSUES["draft_issue"]:
+            Issue.objects.get_or_create(
+                subject=draft["subject"],
+                defaults={"preheader": draft["preheader"], "body": _body(draft["body"])},
+            )
     stdout.write(
         style.SUCCESS(
             ngettext(
