@@ -15,14 +15,13 @@ from wagtail.search.backends.database.postgres.postgres import (
     PostgresSearchQueryCompiler,
 )
 
+from icmec.django_internals import query_alias_annotation
+
 VECTOR_ANNOTATION = "_vector_"
 
 
 def _without_vector_column(queryset):
-    query = queryset.query
-    if VECTOR_ANNOTATION in query.annotations:
-        query.set_annotation_mask(set(query.annotation_select) - {VECTOR_ANNOTATION})
-    return queryset
+    return query_alias_annotation(queryset, VECTOR_ANNOTATION)
 
 
 class SearchQueryCompiler(PostgresSearchQueryCompiler):

@@ -12,13 +12,15 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from blog import services
+from icmec.caching import purge
+from icmec.caching.version import content_version_bump
 
 
 def _bump(**_kwargs) -> None:
     # Now, so that this process sees the change at once, and again after the commit, so that no
     # request that read the old content in between keeps it cached.
-    services.content_version_bump()
-    transaction.on_commit(services.content_version_bump)
+    content_version_bump()
+    transaction.on_commit(content_version_bump)
 
 
 def _purge_listings(instance, **_kwargs) -> None:
@@ -31,16 +33,14 @@ def _purge_old_address(instance, url_path_before, url_path_after, **_kwargs) -> 
         return
     page_id = instance.pk
     transaction.on_commit(
-        lambda: services.frontend_cache_purge_moved(
-            page_id=page_id, url_path_before=url_path_before
-        )
+        lambda: purge.page_old_addresses_purge(page_id=page_id, url_path_before=url_path_before)
     )
 
 
 def _purge_restricted_pages(instance, **_kwargs) -> None:
     # A new or lifted view restriction changes who may read the page and everything under it.
     page_id = instance.page_id
-    transaction.on_commit(lambda: services.frontend_cache_purge_subtree(page_id=page_id))
+    transaction.on_commit(lambda: purge.page_subtree_purge(page_id=page_id))
 
 
 def connect() -> None:

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_safe
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from blog import selectors
-from blog.middleware import public_cache
 from blog.sitemaps import SiteSitemap
+from icmec.caching.http import public_cache
 from icmec.pagination import KnownPagePaginator
 from icmec.text import text_param
 

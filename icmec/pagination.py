@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 
 # No list is anywhere near this long; it keeps (number - 1) * per_page far inside a bigint.
 MAX_PAGE_NUMBER = 10**6
@@ -36,14 +36,25 @@ def page_of(paginator: Paginator, value: Any) -> Page:
     return paginator.page(max(number, 1))
 
 
-class CountedPaginator(Paginator):
+class _KnownCountPaginator(Paginator):
+    """A paginator told its item count up front instead of counting its (empty) object list."""
+
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__((), per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
+class CountedPaginator(_KnownCountPaginator):
     """A paginator told its item count up front, whose items are fetched only when a template
     iterates over the page (inside a cached fragment, perhaps never)."""
 
     def __init__(self, build_items: Callable[[], Any], count: int, per_page: int) -> None:
-        super().__init__((), per_page)
+        super().__init__(count, per_page)
         self._build_items = build_items
-        self.__dict__["count"] = count  # Paginator.count is a cached_property
 
     def page(self, number):
         number = self.validate_number(number)
@@ -52,13 +63,12 @@ class CountedPaginator(Paginator):
         return self._get_page(items, number, self)
 
 
-class KnownPagePaginator(Paginator):
+class KnownPagePaginator(_KnownCountPaginator):
     """A paginator for one page of items fetched already, out of `count` in all."""
 
     def __init__(self, items: Sequence, count: int, per_page: int) -> None:
-        super().__init__((), per_page)
+        super().__init__(count, per_page)
         self._items = list(items)
-        self.__dict__["count"] = count
 
     def page(self, number):
         return self._get_page(self._items, self.validate_number(number), self)

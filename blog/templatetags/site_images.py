@@ -22,7 +22,9 @@ register = template.Library()
 
 
 def _with_renditions(image):
-    if image is not None and image._get_prefetched_renditions() is None:
+    # Django's prefetch leaves an image whose renditions were prefetched already (by a listing)
+    # alone, without a query.
+    if image is not None:
         prefetch_related_objects([image], "renditions")
     return image
 

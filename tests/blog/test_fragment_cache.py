@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from blog.templatetags import fragment_cache
+from icmec.caching.fragments import MemoryLRU
 
 TEMPLATE = Template(
     "{% load fragment_cache %}"
@@ -31,7 +31,7 @@ def test_previews_are_never_cached():
 
 
 def test_memory_is_bounded():
-    memory = fragment_cache._MemoryLRU(max_bytes=10)
+    memory = MemoryLRU(max_bytes=10)
     memory.set("a", "12345")
     memory.set("b", "12345")
     memory.get("a")  # recently used

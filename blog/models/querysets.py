@@ -1,0 +1,61 @@
+"""Who may see which pages, as queryset filters (the one place that decides it).
+
+`BlogPostPage.objects.visible_to(user)` is what every list of posts starts from (through
+`blog.selectors.visible_posts`): live posts under no view restriction, and members-only posts only
+for approved members and staff.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, QuerySet
+from wagtail.models import Page, PageViewRestriction
+from wagtail.query import PageQuerySet
+
+from blog.wagtail_internals import any_view_restrictions
+from portal.selectors import user_is_approved_member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.models import User
+
+    Visitor = User | AnonymousUser | None
+else:
+    Visitor = Any
+
+
+def visitor_is_member(user: Visitor) -> bool:
+    """True when the visitor may read members-only posts. `None` is nobody logged in (a public
+    context: feeds, the sitemap)."""
+    return user is not None and user_is_approved_member(user)
+
+
+def restricted_page_ids() -> QuerySet[Page]:
+    """A subquery: the ids of pages under a Wagtail view restriction (password, login, groups).
+
+    Wagtail's `.public()` reads every restriction with a query of its own each time it is called;
+    this stays a subquery of the listing's single query.
+    """
+    restriction_above = PageViewRestriction.objects.annotate(
+        restricted_path=ExpressionWrapper(OuterRef("path"), output_field=CharField())
+    ).filter(restricted_path__startswith=F("page__path"))
+    return Page.objects.filter(Exists(restriction_above)).values("id")
+
+
+def public_pages(queryset: QuerySet) -> QuerySet:
+    """Live pages that anyone may see (no view restriction on them or above them)."""
+    if not any_view_restrictions():
+        return queryset.live()  # the usual case: no page is restricted, nothing to leave out
+    return queryset.live().exclude(id__in=restricted_page_ids())
+
+
+class BlogPostPageQuerySet(PageQuerySet):
+    def members_only_hidden(self, *, user: Visitor) -> BlogPostPageQuerySet:
+        """Without the members-only posts, unless the visitor is an approved member (or staff)."""
+        return self if visitor_is_member(user) else self.filter(members_only=False)
+
+    def visible_to(self, user: Visitor) -> BlogPostPageQuerySet:
+        """Live, public posts that this visitor may read."""
+        return public_pages(self).members_only_hidden(user=user)
