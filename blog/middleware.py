@@ -1,8 +1,6 @@
 """The public site's middleware: its pages are served from the site's in-process caches.
 
-`CacheHeadersMiddleware`, `PublicCacheMixin`, `mark_public` and `public_cache` live in
-`icmec.caching.http` (every app's pages use them); they are named here too because the settings'
-MIDDLEWARE and other apps have found them here.
+(The Cache-Control headers of every app's pages are `icmec.caching.http`'s.)
 """
 
 from __future__ import annotations
@@ -12,17 +10,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from blog.wagtail_internals import request_site_prime
-from icmec.caching.http import CacheHeadersMiddleware, PublicCacheMixin, mark_public, public_cache
 from icmec.caching.scope import request_scope
 from icmec.caching.version import content_version
-
-__all__ = [
-    "CacheHeadersMiddleware",
-    "PublicCacheMixin",
-    "SiteCacheMiddleware",
-    "mark_public",
-    "public_cache",
-]
 
 
 class SiteCacheMiddleware:

@@ -33,7 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from blog.middleware import mark_public, public_cache
+from icmec.caching.http import mark_public, public_cache
 from icmec.clientip import client_ip
 from icmec.pagination import page_of
 from newsletter import ratelimit, rendering, selectors, tokens
@@ -101,7 +101,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_cache  # public for anonymous readers (blog.middleware decides)
+@public_cache  # public for anonymous readers (icmec.caching.http decides)
 def check_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletter/check_inbox.html")
 
@@ -199,7 +199,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_cache  # public for anonymous readers (blog.middleware decides)
+@public_cache  # public for anonymous readers (icmec.caching.http decides)
 def archive(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(selectors.archive_issues(), 12)
     page = page_of(paginator, request.GET.get("page"))
@@ -207,7 +207,7 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_cache  # public for anonymous readers (blog.middleware decides)
+@public_cache  # public for anonymous readers (icmec.caching.http decides)
 def archive_issue(request: HttpRequest, slug: str) -> HttpResponse:
     issue = (
         Issue.objects.filter(slug=slug, status__in=Issue.ARCHIVED_STATUSES)

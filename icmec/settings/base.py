@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Decides the Cache-Control header of public pages. Its response phase runs after the
     # session, CSRF and messages middleware, so it sees every cookie and message they add.
-    "blog.middleware.CacheHeadersMiddleware",
+    "icmec.caching.http.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Finds the request's Wagtail site in the cache (after CommonMiddleware validated the host).

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, QuerySet
 
+from icmec.caching.memo import cached_shared
 from portal.models import ExpertiseTag, MemberProfile, User
 from portal.selectors.profiles import (
     approved_profiles,
@@ -119,6 +119,6 @@ def directory_filter_options(expertise_limit: int = 40) -> DirectoryFilterOption
         )
         return DirectoryFilterOptions(sorted(countries), list(expertise))
 
-    return cache.get_or_set(
-        f"portal:directory:filters:{expertise_limit}", compute, FILTER_OPTIONS_TIMEOUT
+    return cached_shared(
+        f"portal:directory:filters:{expertise_limit}", compute, timeout=FILTER_OPTIONS_TIMEOUT
     )

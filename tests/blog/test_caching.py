@@ -6,7 +6,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from blog.middleware import CacheHeadersMiddleware, mark_public
+from icmec.caching.http import CacheHeadersMiddleware, mark_public
 from tests.blog import frontend_cache_backend
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """The `fragment_cache` tag library: `{% fragmentcache %}` and `{% pagefragmentcache %}`, the
-fragment caches of `icmec.caching.fragments` (same arguments as Wagtail's `{% wagtailcache %}` and
-`{% wagtailpagecache %}`). Registered here because Django finds tag libraries in an app's
-`templatetags` package."""
+fragment caches of `icmec.caching.fragments` (same arguments as Wagtail's `{% wagtailcache %}`
+and `{% wagtailpagecache %}`). Django finds tag libraries in an app's `templatetags` package;
+this one is the project package's, so every app's templates load it the same way."""
 
 from __future__ import annotations
 
