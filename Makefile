@@ -25,13 +25,17 @@ install: $(STAMP) ## Create or update the virtualenv (.venv) with every dependen
 run: install ## Migrate, load demo content and serve web + worker + beat at http://localhost:8000
 	$(PY) scripts/dev.py
 
-lint: install ## ruff check and ruff format --check
+lint: install ## ruff, template indentation, the import contract and the type check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	git ls-files -z '*/templates/*.html' | xargs -0 $(VENV)/bin/djhtml --check
+	$(VENV)/bin/lint-imports --no-cache
+	DJANGO_SETTINGS_MODULE=icmec.settings.test $(VENV)/bin/mypy
 
-format: install ## Format and fix what ruff can fix
+format: install ## Format and fix what ruff can fix, indent the templates
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	git ls-files -z '*/templates/*.html' | xargs -0 $(VENV)/bin/djhtml
 
 check: install ## Django system checks and the migrations check
 	DJANGO_SETTINGS_MODULE=icmec.settings.test $(PY) manage.py check

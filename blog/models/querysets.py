@@ -44,7 +44,7 @@ def restricted_page_ids() -> QuerySet[Page]:
     return Page.objects.filter(Exists(restriction_above)).values("id")
 
 
-def public_pages(queryset: QuerySet) -> QuerySet:
+def public_pages(queryset: PageQuerySet) -> PageQuerySet:
     """Live pages that anyone may see (no view restriction on them or above them)."""
     if not any_view_restrictions():
         return queryset.live()  # the usual case: no page is restricted, nothing to leave out

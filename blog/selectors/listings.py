@@ -16,6 +16,7 @@ from wagtail.images.models import Filter
 from wagtail.models import Page, Site
 
 from blog.models import BlogIndexPage, BlogPostPage, BlogPostTag, Category, SiteRendition
+from blog.models.querysets import BlogPostPageQuerySet
 from blog.selectors.visibility import (
     Visitor,
     hide_members_only,
@@ -64,7 +65,7 @@ def with_card_data(
 
 def card_renditions_prefetch(posts: Iterable[BlogPostPage]) -> None:
     """Read the card renditions of all these posts' featured images in one query."""
-    images = [post.featured_image for post in posts if post.featured_image_id]
+    images = [post.featured_image for post in posts if post.featured_image is not None]
     renditions = SiteRendition.objects.filter(filter_spec__in=CARD_IMAGE_FILTERS)
     prefetch_related_objects(images, Prefetch("renditions", queryset=renditions))
 
@@ -231,7 +232,7 @@ def category_by_slug(*, slug: str) -> Category | None:
     )
 
 
-def feed_posts(*, category_slug: str | None = None, limit: int = 20) -> QuerySet[BlogPostPage]:
+def feed_posts(*, category_slug: str | None = None, limit: int = 20) -> BlogPostPageQuerySet:
     """The newest public posts for the RSS and Atom feeds (never members-only ones)."""
     posts = visible_posts(user=None)
     if category_slug is not None:

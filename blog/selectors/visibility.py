@@ -8,10 +8,11 @@ the page types can apply them too.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from wagtail.query import PageQuerySet
 
 from blog.models import BlogPostPage
 from blog.models.querysets import (
+    BlogPostPageQuerySet,
     Visitor,
     public_pages,
     restricted_page_ids,
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-def hide_members_only(queryset: QuerySet, *, user: Visitor) -> QuerySet:
+def hide_members_only(queryset: PageQuerySet, *, user: Visitor) -> PageQuerySet:
     """Leave out members-only posts unless the visitor is an approved member (or staff).
 
     Works on querysets of posts and on querysets of pages of any type. `user=None` means a public
@@ -49,6 +50,6 @@ def post_is_readable_by(*, post: BlogPostPage, user: Visitor) -> bool:
     return not post.members_only or visitor_is_member(user)
 
 
-def visible_posts(*, user: Visitor) -> QuerySet[BlogPostPage]:
+def visible_posts(*, user: Visitor) -> BlogPostPageQuerySet:
     """Live, public posts that this visitor may read."""
     return BlogPostPage.objects.visible_to(user)
