@@ -4,6 +4,7 @@ a rejection, and the staff's decisions (approve, reject, suspend, reinstate)."""
 from __future__ import annotations
 
 import logging
+from typing import TypedDict, Unpack
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,8 +28,19 @@ from portal.tasks import send_decision_email as send_decision_email_task
 
 logger = logging.getLogger(__name__)
 
+
 # What an applicant answers, at sign-up and when applying again.
-APPLICATION_FIELDS = ("organisation", "job_title", "sector", "country", "reason")
+class ApplicationAnswers(TypedDict):
+    """What an applicant answers, on sign-up and when applying again."""
+
+    organisation: str
+    job_title: str
+    sector: str
+    country: str
+    reason: str
+
+
+APPLICATION_FIELDS = tuple(ApplicationAnswers.__annotations__)
 
 
 def _members_group() -> Group:
@@ -40,17 +52,11 @@ def _members_group() -> Group:
 
 
 @transaction.atomic
-def application_create(
-    *,
-    user: User,
-    organisation: str,
-    job_title: str,
-    sector: str,
-    country: str,
-    reason: str,
-) -> Membership:
+def application_create(*, user: User, **answers: Unpack[ApplicationAnswers]) -> Membership:
     """Record a new applicant's answers: their membership (waiting for email verification) and
     the profile that other members will see once staff approve them."""
+    organisation, job_title = answers["organisation"], answers["job_title"]
+    sector, country, reason = answers["sector"], answers["country"], answers["reason"]
     if sector not in Sector.values:
         raise ValidationError({"sector": "Choose a sector from the list."})
     profile = MemberProfile.objects.create(
@@ -77,20 +83,14 @@ def application_submit(*, user: User) -> Membership | None:
 
 
 @transaction.atomic
-def application_reapply(
-    *,
-    user: User,
-    organisation: str,
-    job_title: str,
-    sector: str,
-    country: str,
-    reason: str,
-) -> Membership:
+def application_reapply(*, user: User, **answers: Unpack[ApplicationAnswers]) -> Membership:
     """Apply again after a rejection, once `PORTAL_REAPPLY_AFTER_DAYS` have passed.
 
     The rejected answers are kept as an `EarlierApplication` (with the decision), so that the
     reviewer sees what was asked and decided before; the new answers go to the review queue.
     """
+    organisation, job_title = answers["organisation"], answers["job_title"]
+    sector, country, reason = answers["sector"], answers["country"], answers["reason"]
     membership = Membership.objects.select_for_update().filter(user=user).first()
     if membership is None or membership.status != Membership.Status.REJECTED:
         raise ValidationError("Only a rejected application can be made again.")
