@@ -115,8 +115,7 @@ def outbox_relay(*, limit: int = 500) -> int:
             .filter(Q(relayed_at__isnull=True, created_at__lt=fresh) | Q(relayed_at__lt=again))
             .order_by("id")[:limit]
         )
-        relayed = _publish_all(entries)
-    return relayed
+        return _publish_all(entries)
 
 
 def _entry_uuid(task_id: str | None) -> uuid.UUID | None:

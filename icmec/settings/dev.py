@@ -4,8 +4,8 @@ import os
 
 from icmec.addresses import local_link_host, local_site_url
 
-from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL, _decode_socket_host, env
+from icmec.settings.base import *  # noqa: F403
+from icmec.settings.base import DATABASES, REDIS_URL, _decode_socket_host, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")

@@ -2,9 +2,9 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from . import PRODUCTION_REQUIRED
-from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, REDIS_URL, env
+from icmec.settings import PRODUCTION_REQUIRED
+from icmec.settings.base import *  # noqa: F403
+from icmec.settings.base import CELERY_BROKER_URL, REDIS_URL, env
 
 _required = list(PRODUCTION_REQUIRED)
 if env.str("ANYMAIL_ESP", default=""):

@@ -2,8 +2,8 @@
 
 import os
 
-from .base import *  # noqa: F403
-from .base import DATABASES, _decode_socket_host, env
+from icmec.settings.base import *  # noqa: F403
+from icmec.settings.base import DATABASES, _decode_socket_host, env
 
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 DEBUG = False
