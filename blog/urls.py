@@ -1,11 +1,11 @@
 from django.urls import path
 
-from blog import views
+from blog.views.site import robots_txt, search, sitemap
 
 app_name = "blog"
 
 urlpatterns = [
-    path("search/", views.search, name="search"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("search/", search, name="search"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
 ]

@@ -4,10 +4,12 @@
 - `snippets`: authors, categories and the social links setting;
 - `pages`: what every page type shares, the home page and standard pages;
 - `posts`: the blog's index page and its posts;
-- `querysets`: who may see which pages, as queryset filters.
+- `querysets`: who may see which pages, as queryset filters;
+- `rendering`: the registry through which the view layer builds the page types' context and
+  serves their routes (filled by `blog.views.pages.register()` from `BlogConfig.ready()`).
 
-Models never import views, middleware or selectors at module level; the page types' `serve` and
-`get_context` ask the selectors for their lists when a page is rendered.
+Models never import views, middleware or selectors (the import contract checks it): what a page
+needs from them when it is rendered is registered here by the layers above.
 """
 
 from blog.models.images import SiteImage, SiteRendition
@@ -16,8 +18,6 @@ from blog.models.pages import (
     HomePageFeaturedPost,
     SitePageMixin,
     StandardPage,
-    lazy,
-    paginate,
     redirect_to_login,
 )
 from blog.models.posts import WORDS_PER_MINUTE, BlogIndexPage, BlogPostPage, BlogPostTag
@@ -37,7 +37,5 @@ __all__ = [
     "SiteRendition",
     "SocialMediaSettings",
     "StandardPage",
-    "lazy",
-    "paginate",
     "redirect_to_login",
 ]

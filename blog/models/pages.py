@@ -3,17 +3,11 @@ pages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
 from django.conf import settings
-from django.core.paginator import Page as PaginatorPage
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.cache import add_never_cache_headers
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
@@ -24,18 +18,15 @@ from wagtail.search import index
 from blog import wagtail_internals
 from blog.blocks import BodyBlock
 from blog.forms import SitePageForm
+from blog.models import rendering
 from blog.models.images import SiteImage
 from icmec.caching.http import PublicCacheMixin
-from icmec.pagination import page_of
-
-if TYPE_CHECKING:
-    from blog.models.posts import BlogPostPage
 
 
 class SitePageMixin(PublicCacheMixin):
-    """What every page type of the site shares: public caching of its responses and a cheaper
+    """What every page type of the site shares: public caching of its responses, a cheaper
     view-restriction check (none while no page is restricted, else one query where Wagtail makes
-    two)."""
+    two), and a context completed by the view layer (see `blog.models.rendering`)."""
 
     # Related objects fetched with the page when it is served (see HomePage.route).
     route_select_related: tuple[str, ...] = ()
@@ -46,15 +37,14 @@ class SitePageMixin(PublicCacheMixin):
         """The page's name when shared (og:title, twitter:title)."""
         return self.seo_title or self.title
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(rendering.build_context(self, request, **kwargs))
+        return context
+
     def get_view_restrictions(self) -> QuerySet[PageViewRestriction]:
         restrictions = wagtail_internals.page_view_restrictions(self)
         return super().get_view_restrictions() if restrictions is None else restrictions
-
-
-def lazy(build: Callable[[], Any]) -> SimpleLazyObject:
-    """A context value computed when a template first uses it. Listings inside a cached fragment
-    cost nothing (not even building their querysets) when the fragment comes from the cache."""
-    return SimpleLazyObject(build)
 
 
 def redirect_to_login(next_path: str) -> HttpResponse:
@@ -64,11 +54,6 @@ def redirect_to_login(next_path: str) -> HttpResponse:
     response = django_redirect_to_login(next_path)
     add_never_cache_headers(response)
     return response
-
-
-def paginate(request: HttpRequest, paginator: Paginator) -> PaginatorPage:
-    """The requested page, clamped to the pages that exist (see `icmec.pagination`)."""
-    return page_of(paginator, request.GET.get("page"))
 
 
 class HomePage(SitePageMixin, Page):
@@ -140,30 +125,6 @@ class HomePage(SitePageMixin, Page):
             raise Http404
         page, depth = found
         return page.route(request, path_components[depth:])
-
-    def get_context(self, request, *args, **kwargs):
-        from blog import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        user = request.user
-
-        def cards() -> tuple[list[BlogPostPage], list[BlogPostPage]]:
-            featured_ids = selectors.featured_post_ids(home=self)
-            featured = selectors.featured_posts(
-                post_ids=featured_ids, user=user, prefetch_renditions=False
-            )
-            latest = list(
-                selectors.latest_posts(
-                    user=user, limit=6, exclude_ids=featured_ids, prefetch_renditions=False
-                )
-            )
-            selectors.card_renditions_prefetch([*featured, *latest])  # one query for both
-            return featured, latest
-
-        home_cards = lazy(cards)
-        context["featured_posts"] = lazy(lambda: home_cards[0])
-        context["latest_posts"] = lazy(lambda: home_cards[1])
-        return context
 
 
 class HomePageFeaturedPost(Orderable):

@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
@@ -24,11 +22,11 @@ from wagtail.models import Page, PageManager
 from wagtail.search import index
 
 from blog.blocks import BodyBlock
+from blog.models import rendering
 from blog.models.images import SiteImage
-from blog.models.pages import SitePageMixin, lazy, paginate, redirect_to_login
+from blog.models.pages import SitePageMixin, redirect_to_login
 from blog.models.querysets import BlogPostPageQuerySet, visitor_is_member
 from blog.models.snippets import Author, Category
-from icmec.pagination import CountedPaginator
 
 WORDS_PER_MINUTE = 230
 
@@ -57,93 +55,43 @@ class BlogIndexPage(SitePageMixin, RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("blog index page")
 
-    def get_context(self, request, *args, filter_kind=None, filter_value=None, **kwargs):
-        from blog import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        filters = {filter_kind: filter_value} if filter_kind else {}
-        user = request.user
-        paginator = CountedPaginator(
-            lambda: selectors.post_list(user=user, **filters),
-            selectors.post_count(user=user, **filters),
-            settings.BLOG_POSTS_PER_PAGE,
-        )
-        context.update(
-            {
-                "posts": paginate(request, paginator),
-                "filter_kind": filter_kind,
-                "filter_value": filter_value,
-                "categories": lazy(lambda: selectors.categories_in_use(user=user)),
-                "archive_years": lazy(lambda: selectors.archive_years(user=user)),
-            }
-        )
-        return context
-
     @path("")
     def all_posts(self, request):
         return self.render(request)
 
+    # The routes below are served by the view layer (blog.views.pages, see blog.models.rendering).
     @path("category/<slug:slug>/")
     def category_posts(self, request, slug):
-        from blog import selectors
-
-        category = selectors.category_by_slug(slug=slug)
-        if category is None:
-            raise Http404("No such category.")
-        return self.render(request, filter_kind="category", filter_value=category)
+        return rendering.serve_route(self, "category_posts", request, slug=slug)
 
     @path("tag/<slug:slug>/")
     def tag_posts(self, request, slug):
-        from blog import selectors
-
-        tag = selectors.tag_by_slug(slug=slug)
-        # A tag (or a year, below) is only an address while posts the visitor may read have it.
-        if tag is None or not selectors.post_count(user=request.user, tag=tag):
-            raise Http404("No such tag.")
-        return self.render(request, filter_kind="tag", filter_value=tag)
+        return rendering.serve_route(self, "tag_posts", request, slug=slug)
 
     @path("<int:year>/")
     def year_posts(self, request, year):
-        from blog import selectors
-
-        if not 1900 <= year <= 2999 or not selectors.post_count(user=request.user, year=year):
-            raise Http404("No such year.")
-        return self.render(request, filter_kind="year", filter_value=year)
+        return rendering.serve_route(self, "year_posts", request, year=year)
 
     @path("feed/rss/", name="feed_rss")
     def feed_rss(self, request):
-        from blog.feeds import RssPostsFeed
-
-        return RssPostsFeed()(request, index_page=self)
+        return rendering.serve_route(self, "feed_rss", request)
 
     @path("feed/atom/", name="feed_atom")
     def feed_atom(self, request):
-        from blog.feeds import AtomPostsFeed
-
-        return AtomPostsFeed()(request, index_page=self)
+        return rendering.serve_route(self, "feed_atom", request)
 
     @path("category/<slug:slug>/feed/rss/", name="category_feed_rss")
     def category_feed_rss(self, request, slug):
-        from blog.feeds import RssPostsFeed
-
-        return RssPostsFeed()(request, index_page=self, category_slug=slug)
+        return rendering.serve_route(self, "category_feed_rss", request, slug=slug)
 
     @path("category/<slug:slug>/feed/atom/", name="category_feed_atom")
     def category_feed_atom(self, request, slug):
-        from blog.feeds import AtomPostsFeed
-
-        return AtomPostsFeed()(request, index_page=self, category_slug=slug)
+        return rendering.serve_route(self, "category_feed_atom", request, slug=slug)
 
     def get_cached_paths(self) -> list[str]:
         """Every address of this page that a frontend cache may hold (purged on publish)."""
-        from blog import selectors
-
-        paths = ["/", "/feed/rss/", "/feed/atom/"]
-        for slug in Category.objects.values_list("slug", flat=True):
-            paths += [f"/category/{slug}/", f"/category/{slug}/feed/rss/"]
-            paths.append(f"/category/{slug}/feed/atom/")
-        paths += [f"/{year}/" for year in selectors.archive_years(user=None)]
-        return paths
+        paths = rendering.cached_paths_for(type(self))
+        return super().get_cached_paths() if paths is None else paths(self)
 
 
 class BlogPostTag(TaggedItemBase):
@@ -280,22 +228,6 @@ class BlogPostPage(SitePageMixin, Page):
             # A members-only post must never be stored by a shared cache.
             add_never_cache_headers(response)
         return response
-
-    def get_context(self, request, *args, **kwargs):
-        from blog import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        user = request.user
-        context["latest_posts"] = lazy(
-            lambda: selectors.latest_posts(
-                user=user, limit=3, exclude_ids=[self.pk], with_images=False
-            )
-        )
-        # Related posts leave out the post itself and the three already listed as latest.
-        context["related_posts"] = lazy(
-            lambda: selectors.related_posts(post=self, user=user, limit=3)
-        )
-        return context
 
     def get_sitemap_urls(self, request=None):
         # The sitemap's own query leaves these out; this guards any other sitemap built later.

@@ -7,14 +7,15 @@ for approved members and staff.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, QuerySet
 from wagtail.models import Page, PageViewRestriction
 from wagtail.query import PageQuerySet
 
 from blog.wagtail_internals import any_view_restrictions
-from portal.selectors import user_is_approved_member
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -22,14 +23,27 @@ if TYPE_CHECKING:
     from portal.models import User
 
     Visitor = User | AnonymousUser | None
+    MembershipRule = Callable[[User | AnonymousUser], bool]
 else:
     Visitor = Any
+    MembershipRule = Callable[[Any], bool]
+
+_membership_rule: list[MembershipRule] = []
+
+
+def register_membership_rule(rule: MembershipRule) -> None:
+    """Make `rule` the one that says who may read members-only posts."""
+    _membership_rule[:] = [rule]
 
 
 def visitor_is_member(user: Visitor) -> bool:
     """True when the visitor may read members-only posts. `None` is nobody logged in (a public
     context: feeds, the sitemap)."""
-    return user is not None and user_is_approved_member(user)
+    if user is None:
+        return False
+    if not _membership_rule:
+        raise ImproperlyConfigured("No membership rule registered (BlogConfig.ready()).")
+    return _membership_rule[0](user)
 
 
 def restricted_page_ids() -> QuerySet[Page]:
