@@ -39,7 +39,6 @@ class SiteCacheMiddleware:
         if view_func is not wagtail_views.serve and not getattr(
             view_func, "__module__", ""
         ).startswith("blog."):
-            return None
+            return  # Django goes on to the view
         content_version(request)  # fixed for the rest of the request
         request_site_prime(request)
-        return None

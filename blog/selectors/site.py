@@ -75,7 +75,7 @@ def _build_site_chrome(site: Site) -> dict[str, Any]:
         social = site.socialmediasettings  # loaded with the site (see site_for_request)
     except SocialMediaSettings.DoesNotExist:
         social = SocialMediaSettings(site=site)  # nothing set yet (a selector never writes)
-    chrome = {
+    return {
         "nav": nav,
         "footer": footer,
         "blog_url": blog_url,
@@ -85,4 +85,3 @@ def _build_site_chrome(site: Site) -> dict[str, Any]:
         "rss_url": f"{blog_url}feed/rss/" if blog_url else "",
         "atom_url": f"{blog_url}feed/atom/" if blog_url else "",
     }
-    return chrome

@@ -3,7 +3,6 @@
 import os
 
 from icmec.addresses import local_link_host, local_site_url
-
 from icmec.settings.base import *  # noqa: F403
 from icmec.settings.base import DATABASES, REDIS_URL, _decode_socket_host, env
 
