@@ -1,7 +1,14 @@
-"""Shared fixtures. Tests run against PostgreSQL: DATABASE_URL when set, else the embedded one."""
+"""Shared fixtures. Tests run against PostgreSQL: DATABASE_URL when set, else the embedded one.
+
+Each fixture here means one thing across the suite (docs/testing.md lists them):
+`home`, `member`, `member_client`, `staff`, `staff_client`, `module_live_server` and `live_site`.
+An app's conftest adds only what is its own (`peer`, `reviewer`, `editor`...), never another
+meaning for one of these names.
+"""
 
 import os
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -131,3 +138,102 @@ def django_db_modify_db_settings(
             )
             ready.touch()
     database["TEST"]["TEMPLATE"] = template
+
+
+@pytest.fixture
+def home(db):
+    """The site's home page, as the data migrations made it (restored after every flush)."""
+    from blog.models import HomePage
+
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def member(db):
+    """An approved member with a profile, in the Members group."""
+    from tests.factories.portal import MemberFactory
+
+    return MemberFactory(first_name="Amelia", last_name="Chen", email="amelia@example.org")
+
+
+@pytest.fixture
+def member_client(client, member):
+    """The test client, signed in as `member`."""
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def staff(db):
+    """The suite's staff user: `is_staff`, a verified email, an authenticator app (the admin
+    asks for a second factor), in the Newsletter editors group (enters the admin, edits and
+    sends issues, manages subscribers). Other kinds have names of their own (`editor`,
+    `moderator`, `reviewer`), all made by `StaffFactory`."""
+    from tests.factories.accounts import StaffFactory
+
+    return StaffFactory(
+        newsletter_editor=True,
+        mfa=True,
+        email="editor@example.org",
+        first_name="Edith",
+        last_name="Editor",
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    """The test client, signed in as `staff` with the second factor passed."""
+    from tests.factories.accounts import login_staff
+
+    login_staff(client, staff)
+    return client
+
+
+@pytest.fixture(scope="module")
+def module_live_server(django_db_setup, live_server, django_db_blocker, tmp_path_factory):
+    """The live server, for a module whose data is made once and shared by its tests.
+
+    pytest-django makes every test that uses `live_server` transactional: all tables are emptied
+    after each test, which takes seconds on this database. A module of many read-only browser
+    checks builds its data once instead (in its `live_site_data` fixture), and the tables are
+    emptied once, when the module ends. Such a module overrides pytest-django's autouse
+    `_live_server_helper` (which asks for `transactional_db`) with a fixture that does nothing
+    (and the project's `_media_root` too, when its pages show images made once), and its tests
+    must not use `db`, `transactional_db` or a `django_db` mark.
+    """
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    from tests.factories.blog import ensure_site_baseline
+
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    with django_db_blocker.unblock(), media:
+        # The module's data is committed before its first test, outside any test's transaction,
+        # and outlives the flushes of whatever ran before it in this process. The post_migrate
+        # receiver above restores the baseline after each flush; this one idempotent call makes
+        # sure of it at the moment the data is built (say, a reused database left by a run that
+        # stopped between a flush and its post_migrate).
+        ensure_site_baseline()
+        try:
+            yield live_server
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+class LiveSite(SimpleNamespace):
+    """A live server's address (`base`) and what its module built for it (one attribute each)."""
+
+    base: str
+
+
+@pytest.fixture(scope="module")
+def live_site_data():
+    """What a module builds behind its live server: override it in the module (module-scoped,
+    asking for `module_live_server`) and return a dict; its keys become `live_site` attributes."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_site(module_live_server, live_site_data):
+    """The module's live site: `.base` is its address, the rest is the module's `live_site_data`."""
+    return LiveSite(base=module_live_server.url, **live_site_data)

@@ -1,18 +1,8 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from portal.models import User
-from tests.factories.blog import (
-    BlogIndexPageFactory,
-    BlogPostPageFactory,
-    CategoryFactory,
-    ensure_site_baseline,
-)
-
-
-@pytest.fixture
-def home(db):
-    return ensure_site_baseline()
+from tests.factories.accounts import StaffFactory
+from tests.factories.blog import BlogIndexPageFactory, BlogPostPageFactory, CategoryFactory
 
 
 @pytest.fixture
@@ -36,27 +26,18 @@ def category(db):
 
 
 @pytest.fixture
-def member(db):
-    user = User.objects.create_user(email="member@example.org", password="a long passphrase 1")
-    group, _ = Group.objects.get_or_create(name="Members")
-    user.groups.add(group)
-    return user
-
-
-@pytest.fixture
 def non_member(db):
+    """Signed up, but no application and not in the Members group."""
     return User.objects.create_user(email="applicant@example.org", password="a long passphrase 2")
 
 
 @pytest.fixture
 def editor(home):
-    user = User.objects.create_user(email="editor@example.org", password="a long passphrase 3")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    """A page editor (the Editors group), without an authenticator app yet."""
+    return StaffFactory(editor=True, email="editor@example.org")
 
 
 @pytest.fixture
 def moderator(home):
-    user = User.objects.create_user(email="moderator@example.org", password="a long passphrase 4")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
+    """A moderator (the Moderators group), without an authenticator app yet."""
+    return StaffFactory(moderator=True, email="moderator@example.org")

@@ -23,7 +23,6 @@ from blog.models import (
 )
 from icmec.demo import tidy_text
 from portal.models import User
-from tests.factories.blog import ensure_site_baseline
 
 
 def snapshot():
@@ -43,7 +42,6 @@ def loaded(django_db_setup, django_db_blocker):
     """The demo content, loaded twice, once for the whole module (it takes a few seconds), in
     a transaction rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        ensure_site_baseline()
         first, second = io.StringIO(), io.StringIO()
         demo.load(stdout=first, style=no_style())
         before = snapshot()

@@ -11,7 +11,7 @@ from django.utils.html import strip_tags
 
 from blog.models import BlogPostPage
 from tests.admin_forms import edit_form_data
-from tests.factories.accounts import login_with_mfa
+from tests.factories.accounts import login_staff
 from tests.factories.blog import BlogPostPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def _messages_shown_next(client, response) -> list[str]:
 def test_approve_and_publish_says_the_page_was_approved_and_published(
     client, submitted_post, moderator
 ):
-    login_with_mfa(client, moderator)
+    login_staff(client, moderator)
 
     response = _workflow_action(client, submitted_post, "approve")
 
@@ -70,7 +70,7 @@ def test_approve_and_publish_says_the_page_was_approved_and_published(
 def test_approving_a_scheduled_post_says_it_will_go_live_as_scheduled(
     client, submitted_post, moderator
 ):
-    login_with_mfa(client, moderator)
+    login_staff(client, moderator)
 
     response = _workflow_action(client, submitted_post, "approve", go_live_at="2099-06-01 09:00")
 
@@ -84,7 +84,7 @@ def test_approving_a_scheduled_post_says_it_will_go_live_as_scheduled(
 
 
 def test_request_changes_says_changes_were_requested(client, submitted_post, moderator):
-    login_with_mfa(client, moderator)
+    login_staff(client, moderator)
 
     response = _workflow_action(client, submitted_post, "reject")
 
@@ -106,7 +106,7 @@ def _add_post(client, blog, *, title: str, slug: str, **headers):
 
 
 def test_a_new_post_whose_slug_a_draft_holds_gets_a_free_one(client, blog, editor):
-    login_with_mfa(client, editor)
+    login_staff(client, editor)
     # The admin's autosave: a background request, answered in JSON.
     first = _add_post(
         client, blog, title="Our annual report", slug="our-annual-report", accept="application/json"
@@ -139,7 +139,7 @@ def test_a_new_post_whose_slug_a_draft_holds_gets_a_free_one(client, blog, edito
 def test_an_existing_page_keeps_its_slug_check(client, blog, editor, make_post):
     make_post(title="Taken", slug="taken")
     other = make_post(title="Other", slug="other")
-    login_with_mfa(client, editor)
+    login_staff(client, editor)
     url = f"/admin/pages/{other.pk}/edit/"
     form = client.get(url)
     data = edit_form_data(

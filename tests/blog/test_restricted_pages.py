@@ -12,9 +12,9 @@ from wagtail.models import Page, PageViewRestriction
 from blog.models import BlogPostPage
 from portal import demo as portal_demo
 from portal.models import Membership, User
-from tests.factories.accounts import log_in
+from tests.factories.accounts import StaffFactory, log_in
 from tests.factories.blog import StandardPageFactory
-from tests.factories.portal import make_applicant, make_member, make_reviewer
+from tests.factories.portal import ApplicantFactory, MemberFactory
 
 SECRET_TEXT = "Red-flag indicators for partner banks"
 
@@ -47,7 +47,7 @@ def _assert_site_403(response, *texts):
 
 
 def test_anonymous_visitors_go_to_log_in_once_and_come_back(client, resources):
-    member = make_member(email="amelia@example.org", password="a long passphrase 99")
+    member = MemberFactory(email="amelia@example.org", password="a long passphrase 99")
 
     response = client.get("/member-resources/")
 
@@ -74,7 +74,7 @@ def test_anonymous_visitors_go_to_log_in_once_and_come_back(client, resources):
 def test_a_logged_in_applicant_gets_a_403_saying_where_the_application_stands(
     client, resources, status, says
 ):
-    client.force_login(make_applicant(status=status))
+    client.force_login(ApplicantFactory(status=status))
 
     response = client.get("/member-resources/", follow=True)
 
@@ -83,7 +83,7 @@ def test_a_logged_in_applicant_gets_a_403_saying_where_the_application_stands(
 
 
 def test_an_applicant_who_logs_in_to_open_the_page_gets_the_403_not_a_loop(client, resources):
-    applicant = make_applicant(email="noa@example.org", password="a long passphrase 98")
+    applicant = ApplicantFactory(email="noa@example.org", password="a long passphrase 98")
 
     login = client.post(
         "/accounts/login/?next=/member-resources/",
@@ -106,9 +106,11 @@ def test_an_account_with_no_application_is_told_how_to_join(client, resources):
 
 
 def test_members_and_staff_read_the_members_page(client, resources):
-    client.force_login(make_member())
+    client.force_login(MemberFactory())
     member_page = client.get("/member-resources/")
-    log_in(client, make_reviewer())  # staff (with their second factor), not in the Members group
+    log_in(
+        client, StaffFactory(reviewer=True)
+    )  # staff (with their second factor), not in the Members group
     staff_page = client.get("/member-resources/")
 
     for response in (member_page, staff_page):
@@ -121,7 +123,7 @@ def test_members_and_staff_read_the_members_page(client, resources):
 def test_a_page_restricted_to_another_group_names_it(client, home):
     page = StandardPageFactory(parent=home, slug="board", introduction=SECRET_TEXT)
     _restrict(page, PageViewRestriction.GROUPS, [Group.objects.create(name="Board")])
-    client.force_login(make_member())
+    client.force_login(MemberFactory())
 
     response = client.get("/board/", follow=True)
 
@@ -134,7 +136,7 @@ def test_a_page_for_logged_in_visitors_sends_only_anonymous_ones_to_log_in(clien
     _restrict(page, PageViewRestriction.LOGIN)
 
     anonymous = client.get("/logged-in/")
-    client.force_login(make_applicant())
+    client.force_login(ApplicantFactory())
     applicant = client.get("/logged-in/")
 
     assert anonymous.status_code == 302
@@ -145,7 +147,7 @@ def test_a_page_for_logged_in_visitors_sends_only_anonymous_ones_to_log_in(clien
 
 def test_a_members_only_post_gives_a_logged_in_non_member_the_403(client, make_post):
     post = make_post(title="Members briefing", summary=SECRET_TEXT, members_only=True)
-    client.force_login(make_applicant())
+    client.force_login(ApplicantFactory())
 
     response = client.get(post.url, follow=True)
 

@@ -95,26 +95,3 @@ def guard_hosts(context, base_url: str) -> list[str]:
     origin = urlsplit(base_url)
     context.route(re.compile(rf"^(?!{re.escape(f'{origin.scheme}://{origin.netloc}')}/)"), refuse)
     return foreign
-
-
-@pytest.fixture(scope="module")
-def module_live_server(django_db_setup, live_server, django_db_blocker, tmp_path_factory):
-    """The live server, for a module whose data is made once and shared by its tests.
-
-    pytest-django makes every test that uses `live_server` transactional: all tables are emptied
-    after each test, which takes seconds on this database. A module of many read-only browser
-    checks builds its data once instead (in a module-scoped fixture that depends on this one),
-    and the tables are emptied once, when the module ends. Such a module overrides pytest-django's
-    autouse `_live_server_helper` (which asks for `transactional_db`) with a fixture that does
-    nothing (and the project's `_media_root` too, when its pages show images made once), and
-    its tests must not use `db`, `transactional_db` or a `django_db` mark.
-    """
-    from django.core.management import call_command
-    from django.test.utils import override_settings
-
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
-    with django_db_blocker.unblock(), media:
-        try:
-            yield live_server
-        finally:
-            call_command("flush", interactive=False, verbosity=0)

@@ -61,7 +61,7 @@ def _clear_cache():
 
 
 @pytest.fixture(scope="module")
-def site(module_live_server, browser):
+def live_site_data(module_live_server, browser):
     """The demo content, a few more posts (so the blog has a second page), open connection
     requests both ways, a member with an authenticator app, and a logged-in browser state for
     each kind of visitor."""
@@ -70,9 +70,8 @@ def site(module_live_server, browser):
     from portal import services
     from portal.demo import DEMO_PASSWORD
     from portal.models import Conversation, User
-    from tests.factories.blog import BlogPostPageFactory, ensure_site_baseline
+    from tests.factories.blog import BlogPostPageFactory
 
-    ensure_site_baseline()
     call_command("load_demo_content", stdout=io.StringIO())
     blog = BlogIndexPage.objects.get()
     for number in range(4):
@@ -104,7 +103,6 @@ def site(module_live_server, browser):
 
     post = BlogPostPage.objects.live().filter(members_only=False).order_by("-pk").last()
     return {
-        "base": base,
         "states": states,
         "post": post.url,
         "standard": StandardPage.objects.get(slug="about").url,
@@ -122,13 +120,13 @@ class Visit:
     """A kind of page: who looks at it and how they get there."""
 
     name: str
-    path: str | Callable[[dict], str]  # a path, or a function of the site data that makes one
+    path: str | Callable[..., str]  # a path, or a function of the site data that makes one
     role: str = "anonymous"
     then: Callable[[Page], None] | None = None  # what the visitor does once there
 
-    def open(self, page: Page, site: dict) -> None:
-        path = self.path(site) if callable(self.path) else self.path
-        page.goto(site["base"] + path)
+    def open(self, page: Page, live_site) -> None:
+        path = self.path(live_site) if callable(self.path) else self.path
+        page.goto(live_site.base + path)
         if self.then:
             self.then(page)
             page.wait_for_load_state()
@@ -156,10 +154,10 @@ def _subscribe_with_a_bad_address(page: Page) -> None:
         form.locator("button[type=submit]").click()
 
 
-def _new_subscriber_token(kind: str) -> Callable[[dict], str]:
+def _new_subscriber_token(kind: str) -> Callable[..., str]:
     """A path with a fresh token: confirming or unsubscribing twice shows another page."""
 
-    def make(site: dict) -> str:
+    def make(live_site) -> str:
         from newsletter import tokens
         from newsletter.models import Subscriber
         from tests.factories.newsletter import SubscriberFactory
@@ -179,7 +177,7 @@ def _new_subscriber_token(kind: str) -> Callable[[dict], str]:
     return make
 
 
-def _email_confirmation_path(site: dict) -> str:
+def _email_confirmation_path(live_site) -> str:
     from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 
     from portal.models import User
@@ -203,13 +201,13 @@ VISITS = [
     Visit("home", "/"),
     Visit("blog index", "/blog/"),
     Visit("blog page 2", "/blog/?page=2"),
-    Visit("blog category", lambda site: site["category"]),
+    Visit("blog category", lambda live_site: live_site.category),
     Visit("blog year without posts (not found)", "/blog/2001/"),
-    Visit("post", lambda site: site["post"]),
+    Visit("post", lambda live_site: live_site.post),
     Visit("search results", "/search/?q=exploitation"),
     Visit("search without results", "/search/?q=zyxwvut"),
     Visit("search form", "/search/"),
-    Visit("standard page", lambda site: site["standard"]),
+    Visit("standard page", lambda live_site: live_site.standard),
     Visit("not found", "/no-such-page/"),
     # The newsletter
     Visit("newsletter subscribe", "/newsletter/"),
@@ -221,7 +219,7 @@ VISITS = [
     Visit("newsletter unsubscribed", _new_subscriber_token("unsubscribe"), then=_submit),
     Visit("newsletter link problem", "/newsletter/confirm/not-a-token/"),
     Visit("newsletter archive", "/newsletter/archive/"),
-    Visit("newsletter issue", lambda site: f"/newsletter/archive/{site['issue']}/"),
+    Visit("newsletter issue", lambda live_site: f"/newsletter/archive/{live_site.issue}/"),
     # Accounts (allauth)
     Visit("login", "/accounts/login/"),
     Visit(
@@ -248,8 +246,16 @@ VISITS = [
     Visit("directory", "/portal/members/", role="member"),
     Visit("directory search", "/portal/members/?q=transaction+monitoring", role="member"),
     Visit("directory empty", "/portal/members/?q=zyxwvut", role="member"),
-    Visit("profile of a connection", lambda site: f"/portal/members/{site['tom']}/", role="member"),
-    Visit("profile, request sent", lambda site: f"/portal/members/{site['lucas']}/", role="member"),
+    Visit(
+        "profile of a connection",
+        lambda live_site: f"/portal/members/{live_site.tom}/",
+        role="member",
+    ),
+    Visit(
+        "profile, request sent",
+        lambda live_site: f"/portal/members/{live_site.lucas}/",
+        role="member",
+    ),
     Visit("profile edit", "/portal/profile/edit/", role="member"),
     Visit(
         "profile edit errors",
@@ -259,12 +265,12 @@ VISITS = [
     ),
     Visit("connections", "/portal/connections/", role="member"),
     Visit("conversations", "/portal/messages/", role="member"),
-    Visit("thread", lambda site: f"/portal/messages/{site['thread']}/", role="member"),
-    Visit("report", lambda site: f"/portal/members/{site['tom']}/report/", role="member"),
-    Visit("block", lambda site: f"/portal/members/{site['tom']}/block/", role="member"),
+    Visit("thread", lambda live_site: f"/portal/messages/{live_site.thread}/", role="member"),
+    Visit("report", lambda live_site: f"/portal/members/{live_site.tom}/report/", role="member"),
+    Visit("block", lambda live_site: f"/portal/members/{live_site.tom}/block/", role="member"),
     Visit(
         "remove connection",
-        lambda site: f"/portal/members/{site['tom']}/disconnect/",
+        lambda live_site: f"/portal/members/{live_site.tom}/disconnect/",
         role="member",
     ),
     Visit("blocked people", "/portal/blocked/", role="member"),
@@ -287,7 +293,7 @@ VISITS = [
 
 
 @pytest.fixture(scope="module")
-def tabs(site, browser):
+def tabs(live_site, browser):
     """One browser tab per kind of visitor, in a context of its own (their cookies, the HTTP
     cache, axe-core loaded in every page, other hosts refused), shared by the module's tests:
     a new context or tab costs more than the page load itself (a new renderer process)."""
@@ -297,10 +303,10 @@ def tabs(site, browser):
         """The visitor's tab, and the list of what went wrong in it: requests to other hosts,
         server errors."""
         if role not in tabs:
-            context = browser.new_context(storage_state=site["states"].get(role))
+            context = browser.new_context(storage_state=live_site.states.get(role))
             context.set_default_timeout(15_000)
             context.add_init_script(path=AXE_FILE_PATH)
-            problems = guard_hosts(context, site["base"])
+            problems = guard_hosts(context, live_site.base)
             page = context.new_page()
             page.on(
                 "response",
@@ -317,7 +323,7 @@ def tabs(site, browser):
 
 
 @pytest.fixture
-def open_page(site, tabs):
+def open_page(live_site, tabs):
     """Open a visit's page in its visitor's tab; fail if it asked another host for anything or
     the server answered with an error."""
     opened = []
@@ -326,7 +332,7 @@ def open_page(site, tabs):
         page, problems = tabs(visit.role)
         opened.append((problems, len(problems)))
         page.set_viewport_size(viewport)
-        visit.open(page, site)
+        visit.open(page, live_site)
         return page
 
     yield open_
@@ -380,11 +386,11 @@ def test_page_is_accessible_and_fits_320_and_1280_px(open_page, visit):
     assert not report, f"{page.url}\n{report}"
 
 
-def test_requests_to_other_hosts_are_refused_and_reported(site, browser):
+def test_requests_to_other_hosts_are_refused_and_reported(live_site, browser):
     context = browser.new_context(bypass_csp=True)  # the CSP would stop the fetch first
-    foreign = guard_hosts(context, site["base"])
+    foreign = guard_hosts(context, live_site.base)
     page = context.new_page()
-    page.goto(site["base"] + "/newsletter/check-your-inbox/")
+    page.goto(live_site.base + "/newsletter/check-your-inbox/")
     fetched = page.evaluate(
         "() => fetch('https://cdn.example.org/font.woff2').then(() => 'fetched', () => 'refused')"
     )

@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from blog.models import BlogPostPage
+from blog.models import BlogPostPage, HomePage
 from portal.models import User
 from tests.factories.accounts import totp_activate, totp_code
 from tests.factories.blog import (
@@ -19,7 +19,6 @@ from tests.factories.blog import (
     BlogPostPageFactory,
     CategoryFactory,
     SiteImageFactory,
-    ensure_site_baseline,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +30,7 @@ PASSWORD = "correct horse battery staple 42"
 
 @pytest.fixture
 def site_content():
-    home = ensure_site_baseline()
+    home = HomePage.objects.get()
     home.mission_heading = "Every child deserves to grow up safe"
     home.save_revision().publish()
     blog = BlogIndexPageFactory(parent=home, show_in_menus=True)

@@ -52,16 +52,15 @@ def _image(title: str):
 
 
 @pytest.fixture(scope="module")
-def site(module_live_server):
+def live_site_data(module_live_server):
     """A home page with two featured posts and five latest ones, the third without an image."""
-    from blog.models import HomePageFeaturedPost
+    from blog.models import HomePage, HomePageFeaturedPost
     from tests.factories.blog import (
         BlogIndexPageFactory,
         BlogPostPageFactory,
-        ensure_site_baseline,
     )
 
-    home = ensure_site_baseline()
+    home = HomePage.objects.get()
     blog = BlogIndexPageFactory(parent=home)
     posts = [
         BlogPostPageFactory(
@@ -76,14 +75,13 @@ def site(module_live_server):
     home.hero_image = _image("Hero")
     home.save_revision().publish()
     return {
-        "base": module_live_server.url,
         "without_image": posts[3].title,
         "post": posts[0].url,
     }
 
 
 @pytest.fixture
-def open_at(site, browser):
+def open_at(live_site, browser):
     """Open a path in a fresh browser context (nothing cached) at a viewport width."""
     contexts = []
 
@@ -94,11 +92,11 @@ def open_at(site, browser):
             java_script_enabled=javascript,
         )
         contexts.append(context)
-        foreign = guard_hosts(context, site["base"])
+        foreign = guard_hosts(context, live_site.base)
         page = context.new_page()
         errors = []
         page.on("response", lambda r: r.status >= 500 and errors.append(r.url))
-        page.goto(site["base"] + path)
+        page.goto(live_site.base + path)
         assert foreign == [] and errors == []
         return page
 
@@ -176,12 +174,12 @@ def _rows_of_cards(page, grid: str) -> list[list[dict]]:
 
 
 @pytest.mark.parametrize("width", [375, 768, 1280, 1440])
-def test_a_post_without_an_image_keeps_the_grid(open_at, site, width):
+def test_a_post_without_an_image_keeps_the_grid(open_at, live_site, width):
     page = open_at("/", width)
 
     rows = _rows_of_cards(page, ".card-grid--three")
     cards = [card for row in rows for card in row]
-    assert site["without_image"] in [card["title"] for card in cards]
+    assert live_site.without_image in [card["title"] for card in cards]
     image_heights = {round(card["imageHeight"]) for card in cards}
     assert len(image_heights) == 1 and image_heights.pop() > 100  # the same 16:9 panel for all
     columns = len(rows[0])
@@ -231,9 +229,9 @@ PICTURE_KINDS = [
     ids=[f"{path} {selector.split()[0]}" for path, selector, _ in PICTURE_KINDS],
 )
 def test_pictures_are_served_at_the_width_they_are_shown(
-    open_at, site, path, selector, widths, width
+    open_at, live_site, path, selector, widths, width
 ):
-    page = open_at(site["post"] if path == "post" else path, width)
+    page = open_at(live_site.post if path == "post" else path, width)
 
     pictures = page.locator(selector).evaluate_all(PICTURES)
     assert len(pictures) >= (4 if "card" in selector else 1)

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import guard_hosts
-from tests.factories.portal import PASSWORD, make_member
+from tests.factories.portal import PASSWORD, MemberFactory
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
@@ -19,14 +19,12 @@ def _live_server_helper():
 
 
 @pytest.fixture(scope="module")
-def site(module_live_server):
+def live_site_data(module_live_server):
     from portal import services
-    from tests.factories.blog import ensure_site_baseline
 
-    ensure_site_baseline()
     base = module_live_server.url
-    ada = make_member(first_name="Ada", last_name="Banks", email="ada@example.org")
-    tom = make_member(first_name="Tom", last_name="Walker", email="tom@example.org")
+    ada = MemberFactory(first_name="Ada", last_name="Banks", email="ada@example.org")
+    tom = MemberFactory(first_name="Tom", last_name="Walker", email="tom@example.org")
     request = services.connection_request_send(sender=tom, recipient=ada)
     services.connection_request_accept(user=ada, request_id=request.pk)
     services.message_send(
@@ -34,7 +32,7 @@ def site(module_live_server):
         recipient=ada,
         body=f"Our notes are at {base}/portal/connections/. <b>Not bold</b>",
     )
-    return {"base": base, "tom": tom}
+    return {"tom": tom}
 
 
 def _log_in(page: Page, base: str, email: str) -> None:
@@ -45,8 +43,8 @@ def _log_in(page: Page, base: str, email: str) -> None:
     expect(page.locator("main")).to_be_visible()
 
 
-def test_a_link_in_a_message_is_a_link_that_opens(site, new_page):
-    base = site["base"]
+def test_a_link_in_a_message_is_a_link_that_opens(live_site, new_page):
+    base = live_site.base
     page = new_page(viewport={"width": 375, "height": 800})
     foreign = guard_hosts(page.context, base)
     _log_in(page, base, "ada@example.org")
@@ -64,13 +62,13 @@ def test_a_link_in_a_message_is_a_link_that_opens(site, new_page):
     assert foreign == []
 
 
-def test_removing_a_connection_asks_first_even_without_javascript(site, browser):
-    base = site["base"]
+def test_removing_a_connection_asks_first_even_without_javascript(live_site, browser):
+    base = live_site.base
     context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
     try:
         page = context.new_page()
         _log_in(page, base, "ada@example.org")
-        profile = f"{base}/portal/members/{site['tom'].profile.public_id}/"
+        profile = f"{base}/portal/members/{live_site.tom.profile.public_id}/"
 
         page.goto(profile)
         page.get_by_role("link", name="Remove connection").click()

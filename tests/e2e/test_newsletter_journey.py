@@ -10,14 +10,13 @@ import pytest
 from django.core import mail
 
 from newsletter.models import Issue, Subscriber
-from tests.factories.accounts import totp_code
-from tests.factories.newsletter import make_staff
+from tests.factories.accounts import StaffFactory, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_subscribe_compose_send_unsubscribe(live_server, new_page):
-    staff = make_staff()
+    staff = StaffFactory(newsletter_editor=True, mfa=True, email="editor@example.org")
     reader = new_page()
 
     # A reader signs up from the footer of a public page, without any JavaScript help.

@@ -16,7 +16,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import guard_hosts
-from tests.factories.portal import PASSWORD, make_member
+from tests.factories.portal import PASSWORD, MemberFactory
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
@@ -27,16 +27,8 @@ def _live_server_helper():
     """No emptying of every table after each test: see `module_live_server`."""
 
 
-@pytest.fixture(scope="module")
-def site(module_live_server):
-    from tests.factories.blog import ensure_site_baseline
-
-    ensure_site_baseline()
-    return {"base": module_live_server.url}
-
-
 @pytest.fixture
-def no_js(site, browser):
+def no_js(live_site, browser):
     """A factory of pages without JavaScript, 320 px wide (the menu then stays open), each in
     its own context. At the end: no page scrolled sideways, and no other host was asked."""
     contexts, foreign, wider = [], [], []
@@ -55,7 +47,7 @@ def no_js(site, browser):
             java_script_enabled=False, viewport={"width": 320, "height": 640}
         )
         context.set_default_timeout(15_000)
-        foreign.append(guard_hosts(context, site["base"]))
+        foreign.append(guard_hosts(context, live_site.base))
         contexts.append(context)
         page = context.new_page()
         page.on("load", check_width)
@@ -80,11 +72,11 @@ def _log_in(page: Page, base: str, email: str, password: str) -> None:
     page.locator("main").get_by_role("button", name="Log in").click()
 
 
-def test_subscribe_confirm_and_unsubscribe(site, no_js):
+def test_subscribe_confirm_and_unsubscribe(live_site, no_js):
     from newsletter import services
     from newsletter.models import Subscriber
 
-    base = site["base"]
+    base = live_site.base
     reader = no_js()
 
     # From the footer of any page.
@@ -128,8 +120,8 @@ def test_subscribe_confirm_and_unsubscribe(site, no_js):
     assert robin.status == Subscriber.Status.UNSUBSCRIBED
 
 
-def test_apply_correct_a_mistake_verify_and_log_in(site, no_js):
-    base = site["base"]
+def test_apply_correct_a_mistake_verify_and_log_in(live_site, no_js):
+    base = live_site.base
     password = "correct-horse-battery-staple"
     applicant = no_js()
     applicant.goto(f"{base}/accounts/signup/")
@@ -177,9 +169,9 @@ def test_apply_correct_a_mistake_verify_and_log_in(site, no_js):
     ).to_be_visible()
 
 
-def test_find_a_member_connect_accept_and_message(site, no_js):
-    base = site["base"]
-    make_member(
+def test_find_a_member_connect_accept_and_message(live_site, no_js):
+    base = live_site.base
+    MemberFactory(
         first_name="Tom",
         last_name="Walker",
         email="tom@example.org",
@@ -187,7 +179,7 @@ def test_find_a_member_connect_accept_and_message(site, no_js):
         country="AU",
         bio="Victim identification in online investigations.",
     )
-    make_member(  # the same words, another sector: the filter leaves her out
+    MemberFactory(  # the same words, another sector: the filter leaves her out
         first_name="Vera",
         last_name="Online",
         email="vera@example.org",
@@ -195,7 +187,7 @@ def test_find_a_member_connect_accept_and_message(site, no_js):
         country="AU",
         bio="Victim identification policy.",
     )
-    make_member(first_name="Ada", last_name="Banks", email="ada@example.org")
+    MemberFactory(first_name="Ada", last_name="Banks", email="ada@example.org")
 
     ada = no_js()
     _log_in(ada, base, "ada@example.org", PASSWORD)

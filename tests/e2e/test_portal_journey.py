@@ -7,8 +7,8 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.factories.accounts import totp_activate, totp_code
-from tests.factories.portal import PASSWORD, UserFactory, make_member, make_reviewer
+from tests.factories.accounts import StaffFactory, totp_activate, totp_code
+from tests.factories.portal import PASSWORD, MemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,14 +35,16 @@ def _log_in(page, base, email, password):
 
 def test_apply_get_approved_connect_and_exchange_messages(live_server, new_page):
     base = live_server.url
-    peer = make_member(
+    peer = MemberFactory(
         first_name="Tom",
         last_name="Walker",
         email="tom@example.org",
         organisation="Queensland Police Service",
         bio="Victim identification in online investigations.",
     )
-    reviewer = make_reviewer(first_name="Rhea", last_name="Reviewer", email="rhea@example.org")
+    reviewer = StaffFactory(
+        reviewer=True, first_name="Rhea", last_name="Reviewer", email="rhea@example.org"
+    )
     secret = totp_activate(reviewer)
 
     # 1. Apply.
@@ -132,7 +134,7 @@ def test_apply_get_approved_connect_and_exchange_messages(live_server, new_page)
 
 def test_staff_without_mfa_must_set_up_an_authenticator_before_the_admin(live_server, page):
     base = live_server.url
-    staff = UserFactory(email="editor@example.org", is_staff=True)
+    staff = StaffFactory(email="editor@example.org")
     staff.user_permissions.add(Permission.objects.get(codename="access_admin"))
 
     _log_in(page, base, staff.email, PASSWORD)

@@ -16,7 +16,7 @@ from playwright.sync_api import FrameLocator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import guard_hosts
-from tests.factories.accounts import totp_code
+from tests.factories.accounts import StaffFactory, totp_code
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)
@@ -54,24 +54,25 @@ def _clear_cache():
 
 
 @pytest.fixture(scope="module")
-def site(module_live_server):
+def live_site_data(module_live_server):
     from django.contrib.auth.models import Group
 
-    from tests.factories.blog import BlogIndexPageFactory, BlogPostPageFactory, ensure_site_baseline
-    from tests.factories.newsletter import IssueFactory, make_staff
+    from blog.models import HomePage
+    from tests.factories.blog import BlogIndexPageFactory, BlogPostPageFactory
+    from tests.factories.newsletter import IssueFactory
 
-    home = ensure_site_baseline()
+    home = HomePage.objects.get()
     blog = BlogIndexPageFactory(parent=home)
     post = BlogPostPageFactory(parent=blog, title="Headings that jump", body=JUMPING_BODY)
     issue = IssueFactory(subject="Previewed issue of the month", body=JUMPING_ISSUE_BODY)
-    staff = make_staff(email="previewer@example.org")
+    staff = StaffFactory(newsletter_editor=True, mfa=True, email="previewer@example.org")
     staff.groups.add(Group.objects.get(name="Editors"))
-    return {"base": module_live_server.url, "post": post, "issue": issue, "staff": staff}
+    return {"post": post, "issue": issue, "staff": staff}
 
 
-def _log_in(page: Page, site: dict, next_url: str) -> None:
-    staff = site["staff"]
-    page.goto(f"{site['base']}/accounts/login/?next={next_url}")
+def _log_in(page: Page, live_site, next_url: str) -> None:
+    staff = live_site.staff
+    page.goto(f"{live_site.base}/accounts/login/?next={next_url}")
     page.fill("main input[name=login]", staff.email)
     page.fill("main input[name=password]", staff.raw_password)
     page.locator("main form button[type=submit]").first.click()
@@ -115,12 +116,12 @@ def _checker_issue_names(page: Page) -> list[str]:
 
 
 def test_the_page_editors_preview_shows_the_post_styled_and_its_checks_find_the_heading_jump(
-    site, new_page
+    live_site, new_page
 ):
     page = new_page(viewport=DESKTOP)
-    foreign = guard_hosts(page.context, site["base"])
-    post = site["post"]
-    _log_in(page, site, f"/admin/pages/{post.pk}/edit/")
+    foreign = guard_hosts(page.context, live_site.base)
+    post = live_site.post
+    _log_in(page, live_site, f"/admin/pages/{post.pk}/edit/")
 
     frame = _open_preview_panel(page)
     expect(frame.locator("h1")).to_have_text("Headings that jump")
@@ -134,7 +135,7 @@ def test_the_page_editors_preview_shows_the_post_styled_and_its_checks_find_the_
 
     # The user bar on the live page finds the same issue.
     live = new_page(viewport=DESKTOP, storage_state=page.context.storage_state())
-    live.goto(f"{site['base']}{post.url}")
+    live.goto(f"{live_site.base}{post.url}")
     live.locator("wagtail-userbar").locator("#wagtail-userbar-trigger").click()
     live.locator("wagtail-userbar").get_by_role("menuitem", name=re.compile("Issues")).click()
     userbar_names = live.get_by_role("dialog", name="Warnings").get_by_role("heading", level=3)
@@ -151,11 +152,11 @@ def test_the_page_editors_preview_shows_the_post_styled_and_its_checks_find_the_
     assert foreign == []
 
 
-def test_the_newsletter_editors_preview_shows_the_email(site, new_page):
+def test_the_newsletter_editors_preview_shows_the_email(live_site, new_page):
     page = new_page(viewport=DESKTOP)
-    foreign = guard_hosts(page.context, site["base"])
-    issue = site["issue"]
-    _log_in(page, site, f"/admin/snippets/newsletter/issue/edit/{issue.pk}/")
+    foreign = guard_hosts(page.context, live_site.base)
+    issue = live_site.issue
+    _log_in(page, live_site, f"/admin/snippets/newsletter/issue/edit/{issue.pk}/")
 
     frame = _open_preview_panel(page)
     expect(frame.locator("h1")).to_have_text("Previewed issue of the month")

@@ -7,20 +7,16 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from wagtail.models import Page, PageViewRestriction
 
-from tests.factories.blog import (
-    BlogIndexPageFactory,
-    BlogPostPageFactory,
-    StandardPageFactory,
-    ensure_site_baseline,
-)
-from tests.factories.portal import PASSWORD, make_applicant
+from blog.models import HomePage
+from tests.factories.blog import BlogIndexPageFactory, BlogPostPageFactory, StandardPageFactory
+from tests.factories.portal import PASSWORD, ApplicantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_applicant_logs_in_once_and_is_told_why_the_members_page_is_closed(live_server, page):
     base = live_server.url
-    home = ensure_site_baseline()
+    home = HomePage.objects.get()
     resources = StandardPageFactory(
         parent=home, title="Member resources", slug="member-resources", introduction="Typologies."
     )
@@ -31,7 +27,7 @@ def test_an_applicant_logs_in_once_and_is_told_why_the_members_page_is_closed(li
     post = BlogPostPageFactory(
         parent=BlogIndexPageFactory(parent=home), title="Members briefing", members_only=True
     )
-    applicant = make_applicant(email="jordan@bank.example")
+    applicant = ApplicantFactory(email="jordan@bank.example")
     statuses: list[tuple[int, str]] = []
     page.on("response", lambda response: statuses.append((response.status, response.url)))
 

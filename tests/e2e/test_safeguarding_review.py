@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from portal import services
 from portal.models import Membership, MembershipDecision
-from tests.factories.accounts import totp_activate, totp_code
-from tests.factories.portal import PASSWORD, make_applicant, make_member, make_reviewer
+from tests.factories.accounts import StaffFactory, totp_activate, totp_code
+from tests.factories.portal import PASSWORD, ApplicantFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,9 +33,11 @@ def _shoot(page, name, target=None):
 
 
 def test_a_reviewer_sees_the_flag_and_must_give_an_override_note(live_server, new_page):
-    reviewer = make_reviewer(first_name="Rhea", last_name="Reviewer", email="rhea@example.org")
+    reviewer = StaffFactory(
+        reviewer=True, first_name="Rhea", last_name="Reviewer", email="rhea@example.org"
+    )
     secret = totp_activate(reviewer)
-    earlier = make_applicant(first_name="Jordan", last_name="Lee", email="jordan.lee@gmail.com")
+    earlier = ApplicantFactory(first_name="Jordan", last_name="Lee", email="jordan.lee@gmail.com")
     services.membership_decide(
         membership_id=earlier.membership.pk,
         action="reject",
@@ -43,14 +45,14 @@ def test_a_reviewer_sees_the_flag_and_must_give_an_override_note(live_server, ne
         note="We could not confirm a role in child protection.",
     )
     services.account_delete(user=earlier)
-    newcomer = make_applicant(
+    newcomer = ApplicantFactory(
         first_name="Jordan", last_name="Lee", email="Jordan.Lee+2@googlemail.com"
     )
-    make_applicant(first_name="Sam", last_name="Okafor", email="sam@bank.example")
+    ApplicantFactory(first_name="Sam", last_name="Okafor", email="sam@bank.example")
     reporter, reported, witness = (
-        make_member(first_name="Amelia", last_name="Chen", email="amelia@example.org"),
-        make_member(first_name="Tom", last_name="Walker", email="tom@example.org"),
-        make_member(first_name="Priya", last_name="Nair", email="priya@example.org"),
+        MemberFactory(first_name="Amelia", last_name="Chen", email="amelia@example.org"),
+        MemberFactory(first_name="Tom", last_name="Walker", email="tom@example.org"),
+        MemberFactory(first_name="Priya", last_name="Nair", email="priya@example.org"),
     )
     for who, reason in ((reporter, "harassment"), (witness, "conduct")):
         services.member_report(
@@ -114,13 +116,13 @@ def test_the_pages_that_explain_a_decision_are_accessible(live_server, new_page)
         _violations_report,
     )
 
-    reviewer = make_reviewer(email="rhea@example.org")
-    rejected = make_applicant(first_name="Jordan", email="jordan@bank.example")
+    reviewer = StaffFactory(reviewer=True, email="rhea@example.org")
+    rejected = ApplicantFactory(first_name="Jordan", email="jordan@bank.example")
     services.membership_decide(
         membership_id=rejected.membership.pk, action="reject", decided_by=reviewer, note="No."
     )
     Membership.objects.filter(user=rejected).update(decided_at=timezone.now() - timedelta(days=100))
-    suspended = make_member(first_name="Sam", email="sam@bank.example")
+    suspended = MemberFactory(first_name="Sam", email="sam@bank.example")
     services.membership_decide(
         membership_id=suspended.membership.pk, action="suspend", decided_by=reviewer, note="x"
     )

@@ -10,8 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from playwright.sync_api import expect
 
-from portal.models import User
-from tests.factories.accounts import totp_activate, totp_code
+from tests.factories.accounts import StaffFactory, totp_activate, totp_code
 from tests.factories.portal import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,8 +31,12 @@ def _shot(page, name: str) -> None:
 
 def test_a_new_member_of_staff_goes_from_the_invitation_to_the_admin(live_server, new_page):
     base = live_server.url
-    boss = User.objects.create_superuser(
-        email="boss@example.org", password=PASSWORD, first_name="Bea", last_name="Boss"
+    boss = StaffFactory(
+        superuser=True,
+        email="boss@example.org",
+        password=PASSWORD,
+        first_name="Bea",
+        last_name="Boss",
     )
     boss_secret = totp_activate(boss)
     editors, _ = Group.objects.get_or_create(name="Editors")

@@ -1,5 +1,12 @@
-"""Two-factor authentication for test users: staff need TOTP before Wagtail's admin opens."""
+"""Staff accounts and how test users log in: staff need TOTP before Wagtail's admin opens.
 
+`StaffFactory` is the one way to make a staff user; `login_staff` the one way to sign one in on
+the test client (browser journeys type the password and the code into the real forms instead).
+"""
+
+from __future__ import annotations
+
+import factory
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     format_hotp_value,
@@ -7,6 +14,20 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from django.contrib.auth.models import Group, Permission
+
+from tests.factories.portal import PASSWORD, UserFactory
+
+NEWSLETTER_EDITOR_PERMISSIONS = [
+    "add_issue",
+    "change_issue",
+    "delete_issue",
+    "send_issue",
+    "add_subscriber",
+    "change_subscriber",
+    "view_subscriber",
+    "delete_subscriber",
+]
 
 
 def totp_activate(user) -> str:
@@ -26,7 +47,75 @@ def totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
-def login_with_mfa(client, user) -> None:
+def newsletter_editors_group() -> Group:
+    """A group that enters the admin, edits and sends issues and manages subscribers (no data
+    migration makes one: the project gives these rights to whichever group it likes)."""
+    group, _ = Group.objects.get_or_create(name="Newsletter editors")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="newsletter", codename__in=NEWSLETTER_EDITOR_PERMISSIONS
+        ),
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+    )
+    return group
+
+
+def _migrated_group(name: str):
+    return lambda: Group.objects.get(name=name)
+
+
+def _reviewers_group() -> Group:
+    from portal.demo import ensure_reviewers_group
+
+    return ensure_reviewers_group()
+
+
+def _joins(group_of):
+    """A post-generation step that adds the staff user to a group (one per trait, so that
+    traits combine: an editor who also sends the newsletter)."""
+
+    def join(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(group_of())
+
+    return factory.PostGeneration(join)
+
+
+class StaffFactory(UserFactory):
+    """A staff user (`is_staff`) with a verified email and the suite's one password.
+
+    Traits say what they do: `editor` and `moderator` (the data migration's Editors and
+    Moderators), `reviewer` (Member reviewers: vet applications and reports),
+    `newsletter_editor` (send issues, manage subscribers), `superuser`. `mfa=True` enrols an
+    authenticator app and keeps its secret on `user.totp_secret`; without it the account has no
+    second factor yet (what onboarding tests start from; `login_staff` enrols one if needed).
+    """
+
+    is_staff = True
+
+    class Params:
+        superuser = factory.Trait(is_superuser=True)
+        editor = factory.Trait(editors_group=_joins(_migrated_group("Editors")))
+        moderator = factory.Trait(moderators_group=_joins(_migrated_group("Moderators")))
+        reviewer = factory.Trait(reviewers_group=_joins(_reviewers_group))
+        newsletter_editor = factory.Trait(newsletter_editors_group=_joins(newsletter_editors_group))
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        self.raw_password = PASSWORD
+        if create and extracted:
+            self.totp_secret = totp_activate(self)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            # Groups were added after the user was built: drop any permission cache.
+            for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+                instance.__dict__.pop(cache, None)
+
+
+def login_staff(client, user) -> None:
     """Sign `user` in on the test client as if they had entered their password and a TOTP code.
 
     `force_login` records no way of authenticating, and Wagtail's admin opens only for a session
@@ -55,6 +144,6 @@ def login_with_mfa(client, user) -> None:
 def log_in(client, user) -> None:
     """Sign `user` in on the test client: members as they are, staff with the second factor."""
     if user.is_staff:
-        login_with_mfa(client, user)
+        login_staff(client, user)
     else:
         client.force_login(user)

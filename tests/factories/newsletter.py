@@ -6,7 +6,6 @@ import factory
 from django.utils import timezone
 
 from newsletter.models import Issue, Subscriber
-from tests.factories.accounts import totp_activate
 
 
 class SubscriberFactory(factory.django.DjangoModelFactory):
@@ -46,67 +45,11 @@ class IssueFactory(factory.django.DjangoModelFactory):
     )
 
 
-STAFF_PASSWORD = "a-long-staff-password-1"
-
-
-def make_staff(*, email: str = "editor@example.org", password: str = STAFF_PASSWORD):
-    """A staff user with Wagtail admin access, the right to send issues and a TOTP device."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import Group, Permission
-
-    from portal.models import User
-
-    user = User.objects.create_user(
-        email=email, password=password, first_name="Edith", last_name="Editor", is_staff=True
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    group, _ = Group.objects.get_or_create(name="Newsletter editors")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="newsletter",
-            codename__in=[
-                "add_issue",
-                "change_issue",
-                "delete_issue",
-                "send_issue",
-                "add_subscriber",
-                "change_subscriber",
-                "view_subscriber",
-                "delete_subscriber",
-            ],
-        ),
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
-    )
-    user.groups.add(group)
-    secret = totp_activate(user)
-    user.totp_secret = secret
-    user.raw_password = password
-    return user
-
-
 def make_blog_post(*, title: str, members_only: bool = False, published_at=None, image=None):
-    """A live blog post under the site's blog (the home page and blog index made on demand)."""
-    from wagtail.models import Page, Site
-
+    """A live blog post under the site's blog (the blog index made on demand)."""
     from blog.models import BlogIndexPage, BlogPostPage, HomePage
 
-    home = HomePage.objects.first()
-    if home is None:
-        root = Page.get_first_root_node()
-        home = root.add_child(
-            instance=HomePage(
-                title="Home",
-                slug="home-nl",
-                mission_heading="Protecting children",
-                mission_statement="<p>Together.</p>",
-            )
-        )
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None:
-            Site.objects.create(hostname="testserver", root_page=home, is_default_site=True)
-        else:
-            site.root_page = home
-            site.save()
+    home = HomePage.objects.get()
     index = BlogIndexPage.objects.first()
     if index is None:
         index = home.add_child(instance=BlogIndexPage(title="News", slug="blog"))

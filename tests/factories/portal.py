@@ -46,17 +46,9 @@ def members_group() -> Group:
     return Group.objects.get_or_create(name=selectors.MEMBERS_GROUP)[0]
 
 
-def reviewers_group() -> Group:
-    from portal.demo import ensure_reviewers_group
-
-    return ensure_reviewers_group()
-
-
-def make_applicant(*, status: str = Membership.Status.PENDING, **user_fields) -> User:
-    """An account that applied through sign-up: profile, membership, verified email."""
+def _apply(user: User, status: str) -> None:
     from portal import services
 
-    user = UserFactory(**user_fields)
     services.application_create(
         user=user,
         organisation="Example Bank",
@@ -69,44 +61,68 @@ def make_applicant(*, status: str = Membership.Status.PENDING, **user_fields) ->
         status=status,
         submitted_at=timezone.now() if status != Membership.Status.UNVERIFIED else None,
     )
-    return user
 
 
-def make_member(
-    *,
-    bio: str = "",
-    expertise: list[str] | None = None,
-    organisation: str | None = None,
-    sector: str = Sector.LAW_ENFORCEMENT,
-    country: str = "AU",
-    **user_fields,
-) -> User:
-    """An approved member with a profile, in the Members group."""
-    from portal import services
+class ApplicantFactory(UserFactory):
+    """An account that applied through sign-up: profile, membership, verified email.
 
-    user = make_applicant(status=Membership.Status.APPROVED, **user_fields)
-    user.groups.add(members_group())
-    profile = user.profile
-    services.profile_update(
-        profile=profile,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        expertise=expertise or [],
-        bio=bio,
-        organisation=organisation or f"{user.last_name} Agency",
-        sector=sector,
-        country=country,
-    )
-    return User.objects.get(pk=user.pk)
+    `status` is the membership's (pending unless given: unverified, rejected, approved...).
+    """
+
+    @factory.post_generation
+    def status(self, create, extracted, **kwargs):
+        if create:
+            _apply(self, extracted or Membership.Status.PENDING)
 
 
-def make_reviewer(**user_fields) -> User:
-    user = UserFactory(is_staff=True, **user_fields)
-    user.groups.add(reviewers_group())
-    return User.objects.get(pk=user.pk)
+PROFILE_FIELDS = ("bio", "expertise", "organisation", "sector", "country")
 
 
-def make_many_members(count: int, *, prefix: str = "bulk") -> list[User]:
+class MemberFactory(ApplicantFactory):
+    """An approved member with a profile, in the Members group: what `member` means everywhere.
+
+    Besides the user's fields it takes the profile's: `bio`, `expertise`, `organisation`,
+    `sector`, `country`. `MemberFactory.create_in_bulk(n)` writes many at once.
+    """
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        profile = {name: kwargs.pop(name) for name in PROFILE_FIELDS if name in kwargs}
+        user = super()._create(model_class, *args, **kwargs)
+        user._profile_fields = profile
+        return user
+
+    @classmethod
+    def create(cls, **kwargs) -> User:
+        # Read back, so that the profile and membership written by services are fresh.
+        return User.objects.get(pk=super().create(**kwargs).pk)
+
+    @factory.post_generation
+    def status(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from portal import services
+
+        fields = self.__dict__.pop("_profile_fields", {})
+        _apply(self, Membership.Status.APPROVED)
+        self.groups.add(members_group())
+        services.profile_update(
+            profile=self.profile,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            expertise=fields.get("expertise") or [],
+            bio=fields.get("bio", ""),
+            organisation=fields.get("organisation") or f"{self.last_name} Agency",
+            sector=fields.get("sector", Sector.LAW_ENFORCEMENT),
+            country=fields.get("country", "AU"),
+        )
+
+    @classmethod
+    def create_in_bulk(cls, count: int, *, prefix: str = "bulk") -> list[User]:
+        return _many_members(count, prefix=prefix)
+
+
+def _many_members(count: int, *, prefix: str = "bulk") -> list[User]:
     """`count` approved members, written in a few bulk queries (for query-count tests)."""
     from django.contrib.postgres.search import SearchVector
     from django.db.models import Value

@@ -16,7 +16,6 @@ from portal import demo as portal_demo
 from portal import services
 from portal.models import ConnectionRequest, Conversation, User
 from tests.factories.accounts import totp_activate
-from tests.factories.blog import ensure_site_baseline
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +26,6 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
     media.enable()
     with django_db_blocker.unblock(), transaction.atomic():
-        ensure_site_baseline()
         call_command("load_demo_content", stdout=io.StringIO())
         amelia = User.objects.get(email=portal_demo.MEMBERS[0]["email"])
         tom = User.objects.get(email=portal_demo.MEMBERS[1]["email"])

@@ -7,7 +7,7 @@ from celery.app.task import Task
 from django.core import mail
 from django.core.management import call_command
 
-from tests.factories.blog import ensure_site_baseline
+from tests.factories.portal import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,6 @@ pytestmark = pytest.mark.django_db
 def test_loading_the_demo_sends_no_email_and_queues_no_task(
     django_capture_on_commit_callbacks, monkeypatch
 ):
-    ensure_site_baseline()
     queued = []
     monkeypatch.setattr(Task, "apply_async", lambda task, *args, **kwargs: queued.append(task.name))
 
@@ -35,15 +34,14 @@ def test_loading_the_demo_sends_no_email_and_queues_no_task(
 def test_services_notify_again_after_the_demo(django_capture_on_commit_callbacks, monkeypatch):
     """The switch is scoped: outside `notifications_suppressed` the same service emails."""
     from portal import services
-    from tests.factories.portal import make_member
 
     queued = []
     monkeypatch.setattr(Task, "apply_async", lambda task, *args, **kwargs: queued.append(task.name))
-    sender, recipient = make_member(email="a@example.org"), make_member(email="b@example.org")
+    sender, recipient = MemberFactory(email="a@example.org"), MemberFactory(email="b@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
         with services.notifications_suppressed():
             services.connection_request_send(sender=sender, recipient=recipient)
-        services.connection_request_send(sender=recipient, recipient=make_member())
+        services.connection_request_send(sender=recipient, recipient=MemberFactory())
 
     assert queued == ["portal.tasks.send_connection_request_email"]

@@ -10,8 +10,7 @@ from wagtail.models import Page
 from newsletter.models import Issue
 from portal.models import User
 from tests.admin_forms import edit_form_data
-from tests.factories.accounts import login_with_mfa
-from tests.factories.newsletter import make_staff
+from tests.factories.accounts import StaffFactory, login_staff
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -37,7 +36,7 @@ def _form_errors(response) -> str:
 def editor_client(client, site):
     editor = User.objects.create_user(email="demo.editor@example.org", password="x" * 20)
     editor.groups.add(Group.objects.get(name="Editors"))
-    login_with_mfa(client, editor)
+    login_staff(client, editor)
     return client
 
 
@@ -64,7 +63,9 @@ def test_an_editor_can_save_every_demo_page_and_post_unchanged(site, editor_clie
 def test_newsletter_staff_can_save_every_editable_demo_issue_unchanged(site, client):
     issues = list(Issue.objects.filter(status__in=[Issue.Status.DRAFT, Issue.Status.SCHEDULED]))
     assert issues
-    login_with_mfa(client, make_staff(email="demo.newsletter@example.org"))
+    login_staff(
+        client, StaffFactory(newsletter_editor=True, mfa=True, email="demo.newsletter@example.org")
+    )
     for issue in issues:
         url = f"/admin/snippets/newsletter/issue/edit/{issue.pk}/"
         form = client.get(url)

@@ -73,6 +73,8 @@ def served(django_db_setup, django_db_blocker, live_server, tmp_path_factory):
         },
     )
     with django_db_blocker.unblock(), overrides:
+        # The front door's data is committed once for the module, outside any test's
+        # transaction, and must find the baseline whatever ran before it in this process.
         home = ensure_site_baseline()
         Site.objects.filter(is_default_site=True).update(hostname=HOST, port=80)
         blog = BlogIndexPageFactory(parent=home, title="News", slug="blog")

@@ -41,9 +41,10 @@ def _bring_forward(post) -> None:
 
 
 def test_a_post_published_by_another_process_shows_on_the_web_server_at_once(tmp_path):
-    from tests.factories.blog import BlogIndexPageFactory, BlogPostPageFactory, ensure_site_baseline
+    from blog.models import HomePage
+    from tests.factories.blog import BlogIndexPageFactory, BlogPostPageFactory
 
-    home = ensure_site_baseline()
+    home = HomePage.objects.get()
     blog = BlogIndexPageFactory(parent=home)
     BlogPostPageFactory(parent=blog, title="Already published")
     post = BlogPostPageFactory(

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.fixtures.smtp import SMTPServer
 from tests.fixtures.worker import Worker, worker_environment
@@ -171,28 +170,3 @@ def wait_for(condition, *, timeout: float = 25.0, interval: float = 0.1, message
             return value
         time.sleep(interval)
     raise AssertionError(message or "Timed out waiting for a condition")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _wagtail_base_data(django_db_setup, django_db_blocker):
-    """Put back the rows Wagtail's data migrations create, if a flush removed them.
-
-    Transactional tests (real workers, browsers) end with a flush of every table; with
-    --reuse-db the next session starts from that flushed database.
-    """
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
-
-    with django_db_blocker.unblock():
-        Locale.objects.get_or_create(
-            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-        )
-        if Collection.get_first_root_node() is None:
-            Collection.add_root(name="Root")
-        if Page.get_first_root_node() is None:
-            Page.add_root(
-                instance=Page(
-                    title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
-                )
-            )

@@ -14,21 +14,10 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from newsletter.models import Issue, Subscriber
-from tests.factories.newsletter import IssueFactory, SubscriberFactory, make_staff
-from tests.newsletter.helpers import login_staff
+from tests.factories.accounts import StaffFactory, login_staff
+from tests.factories.newsletter import IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff():
-    return make_staff()
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    login_staff(client, staff)
-    return client
 
 
 @pytest.fixture
@@ -122,7 +111,7 @@ def test_schedule_and_unschedule(staff_client):
 
 
 def test_staff_without_the_send_permission_cannot_send(client):
-    user = make_staff(email="viewer@example.org")
+    user = StaffFactory(newsletter_editor=True, mfa=True, email="viewer@example.org")
     user.groups.first().permissions.remove(
         *user.groups.first().permissions.filter(codename="send_issue")
     )
@@ -377,7 +366,7 @@ def test_lifting_a_suppression_needs_the_change_permission(client):
 
     from newsletter import services
 
-    clerk = make_staff(email="clerk@example.org")
+    clerk = StaffFactory(newsletter_editor=True, mfa=True, email="clerk@example.org")
     clerk.groups.clear()
     clerk.user_permissions.add(Permission.objects.get(codename="access_admin"))
     login_staff(client, clerk)

@@ -18,9 +18,9 @@ from django.utils import timezone
 from newsletter import retry, selectors, services
 from newsletter.models import Delivery, Issue, Subscriber
 from newsletter.services import delivery as delivery_engine
-from tests.factories.newsletter import IssueFactory, SubscriberFactory, make_staff
+from tests.factories.accounts import StaffFactory, login_staff
+from tests.factories.newsletter import IssueFactory, SubscriberFactory
 from tests.fixtures.smtp import SMTPServer
-from tests.newsletter.helpers import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -274,12 +274,6 @@ def test_a_refused_login_pauses_the_send_and_says_so(login_refusing_smtp):
 # --- The report and the controls ---------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client):
-    login_staff(client, make_staff())
-    return client
-
-
 def report(client, issue) -> str:
     response = client.get(f"/admin/newsletter/issues/{issue.pk}/report/")
     assert response.status_code == 200
@@ -346,7 +340,7 @@ def test_staff_pause_resume_and_cancel_from_the_report(staff_client):
 def test_the_controls_need_the_send_permission(client):
     issue = IssueFactory()
     services.issue_start_sending(issue_id=issue.pk)
-    editor = make_staff()
+    editor = StaffFactory(newsletter_editor=True, mfa=True, email="editor@example.org")
     group = editor.groups.first()
     group.permissions.remove(*group.permissions.filter(codename="send_issue"))
     login_staff(client, editor)

@@ -19,6 +19,7 @@ import pytest
 
 from newsletter import selectors, services
 from newsletter.models import Delivery, Issue, Subscriber
+from tests.factories.accounts import StaffFactory, login_staff
 from tests.factories.newsletter import IssueFactory
 from tests.newsletter.conftest import wait_for
 
@@ -366,12 +367,10 @@ def test_with_redis_down_a_sign_up_answers_and_the_confirmation_arrives_once_it_
 def test_with_redis_down_send_now_shows_the_issue_sending_and_it_goes_out_once_it_is_back(
     private_redis, smtp_server, start_worker, client
 ):
-    from tests.factories.newsletter import make_staff
-    from tests.newsletter.helpers import login_staff
 
     expected = make_subscribers(30)
     issue = IssueFactory()
-    login_staff(client, make_staff())
+    login_staff(client, StaffFactory(newsletter_editor=True, mfa=True, email="editor@example.org"))
     start_worker(concurrency=2)
     private_redis.kill()
 

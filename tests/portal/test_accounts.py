@@ -6,8 +6,8 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 
-from tests.factories.accounts import login_with_mfa, totp_activate, totp_code
-from tests.factories.portal import PASSWORD, UserFactory
+from tests.factories.accounts import StaffFactory, login_staff, totp_activate, totp_code
+from tests.factories.portal import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_failed_logins_for_one_account_lock_it_briefly(client, member):
 
 
 def _staff(**extra):
-    user = UserFactory(is_staff=True, **extra)
+    user = StaffFactory(**extra)
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     return user
 
@@ -82,7 +82,7 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up_before_the_admin(
 
 def test_staff_enter_the_admin_from_a_session_that_passed_a_second_factor(client):
     staff = _staff()
-    login_with_mfa(client, staff)
+    login_staff(client, staff)
 
     assert client.get("/admin/").status_code == 200
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal import selectors, services
 from portal.models import Connection, ConnectionRequest, Report
-from tests.factories.portal import make_applicant
+from tests.factories.portal import ApplicantFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_either_side_can_remove_a_connection(member, peer):
 
 
 def test_applicants_cannot_send_or_receive_requests(member):
-    applicant = make_applicant(email="waiting@example.org")
+    applicant = ApplicantFactory(email="waiting@example.org")
 
     with pytest.raises(ValidationError):
         services.connection_request_send(sender=member, recipient=applicant)
@@ -164,10 +164,9 @@ def test_a_report_reaches_staff_with_the_conversation_only_if_shared(
 
 
 def test_connections_and_conversations_come_a_page_at_a_time(client, member, settings):
-    from tests.factories.portal import make_many_members
 
     settings.PORTAL_LIST_PAGE_SIZE = 3
-    peers = make_many_members(4, prefix="paged")
+    peers = MemberFactory.create_in_bulk(4, prefix="paged")
     for peer in peers:
         Connection.objects.create(user=member, peer=peer)
         Connection.objects.create(user=peer, peer=member)

@@ -28,7 +28,7 @@ def _counts():
     )
 
 
-def test_loading_twice_changes_nothing_and_prints_the_logins_once(home_page):
+def test_loading_twice_changes_nothing_and_prints_the_logins_once(home):
     first = _load()
     counts = _counts()
     second = _load()
@@ -44,7 +44,7 @@ def test_loading_twice_changes_nothing_and_prints_the_logins_once(home_page):
     assert Message.objects.count() == 2
 
 
-def test_demo_members_can_log_in_with_the_printed_password(client, home_page):
+def test_demo_members_can_log_in_with_the_printed_password(client, home):
     _load()
 
     response = client.post(

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal import selectors, services
 from portal.models import MemberProfile
-from tests.factories.portal import make_applicant, make_many_members, make_member
+from tests.factories.portal import ApplicantFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def people(member):
     return {
-        "janet": make_member(
+        "janet": MemberFactory(
             first_name="Janet",
             last_name="Okoro",
             email="janet@example.org",
@@ -24,7 +24,7 @@ def people(member):
             bio="I investigate payments and money laundering typologies.",
             expertise=["Financial intelligence"],
         ),
-        "marc": make_member(
+        "marc": MemberFactory(
             first_name="Marc",
             last_name="Dubois",
             email="marc@example.org",
@@ -79,7 +79,7 @@ def test_bad_filter_values_are_ignored_not_errors(member_client, people):
 
 
 def test_the_viewer_applicants_and_suspended_members_never_appear(member_client, people, reviewer):
-    make_applicant(first_name="Pending", email="pending@example.org")
+    ApplicantFactory(first_name="Pending", email="pending@example.org")
     services.membership_decide(
         membership_id=people["marc"].membership.pk,
         action="suspend",
@@ -112,7 +112,7 @@ def test_each_row_shows_the_connection_state_and_action(member_client, member, p
 
 def test_results_are_paginated(member_client, settings):
     settings.PORTAL_DIRECTORY_PAGE_SIZE = 5
-    make_many_members(12)
+    MemberFactory.create_in_bulk(12)
 
     first = member_client.get("/portal/members/", {"q": "financial"})
     last = member_client.get("/portal/members/", {"q": "financial", "page": 3})
@@ -142,11 +142,11 @@ def _count_queries(client, url, params=None):
 
 
 def test_the_directory_uses_the_same_number_of_queries_for_10_or_500_members(member_client, member):
-    make_many_members(10, prefix="few")
+    MemberFactory.create_in_bulk(10, prefix="few")
     few = _count_queries(member_client, "/portal/members/")
     few_search = _count_queries(member_client, "/portal/members/", {"q": "financial"})
 
-    make_many_members(490, prefix="many")
+    MemberFactory.create_in_bulk(490, prefix="many")
     assert MemberProfile.objects.count() == 501
     many = _count_queries(member_client, "/portal/members/")
     many_search = _count_queries(member_client, "/portal/members/", {"q": "financial"})
@@ -159,11 +159,11 @@ def test_the_directory_uses_the_same_number_of_queries_for_10_or_500_members(mem
 def test_a_profile_page_uses_the_same_number_of_queries_for_10_or_500_members(
     member_client, member
 ):
-    users = make_many_members(10, prefix="few")
+    users = MemberFactory.create_in_bulk(10, prefix="few")
     target = users[3].profile.public_id
     few = _count_queries(member_client, f"/portal/members/{target}/")
 
-    make_many_members(490, prefix="many")
+    MemberFactory.create_in_bulk(490, prefix="many")
     many = _count_queries(member_client, f"/portal/members/{target}/")
 
     assert few == many
@@ -203,7 +203,7 @@ def test_members_edit_their_own_profile_and_search_sees_it(member_client, member
     profile = MemberProfile.objects.get(user=member)
     assert profile.website == "https://harbour.example"
     assert sorted(profile.expertise.names()) == ["AML", "Blockchain analytics"]
-    viewer = make_member(email="viewer@example.org")
+    viewer = MemberFactory(email="viewer@example.org")
     found = selectors.directory_search(
         viewer=viewer, filters=selectors.DirectoryFilters(q="blockchain")
     )

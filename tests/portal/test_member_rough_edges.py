@@ -14,7 +14,8 @@ from django.utils import timezone
 from portal import selectors, services
 from portal.countries import COUNTRIES
 from portal.models import ConnectionRequest, Membership
-from tests.factories.portal import make_applicant, make_member, make_reviewer
+from tests.factories.accounts import StaffFactory
+from tests.factories.portal import ApplicantFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ def test_remove_connection_asks_first_and_removes_only_on_confirmation(client, m
 def test_a_suspended_member_is_shown_as_not_available_instead_of_a_reply_box(client, member, peer):
     _connect(member, peer)
     message = services.message_send(sender=peer, recipient=member, body="Hello")
-    reviewer = make_reviewer(email="rev@example.org")
+    reviewer = StaffFactory(reviewer=True, email="rev@example.org")
     services.membership_decide(
         membership_id=Membership.objects.get(user=peer).pk,
         action="suspend",
@@ -339,9 +340,9 @@ def test_countries_sort_as_readers_expect_accents_aside():
 
 
 def test_the_directorys_country_filter_is_in_the_same_order(client, member):
-    make_member(email="ci@example.org", country="CI")
-    make_member(email="cz@example.org", country="CZ")
-    make_member(email="cr@example.org", country="HR")
+    MemberFactory(email="ci@example.org", country="CI")
+    MemberFactory(email="cz@example.org", country="CZ")
+    MemberFactory(email="cr@example.org", country="HR")
     client.force_login(member)
 
     page = _page(client.get("/portal/members/"))
@@ -355,7 +356,7 @@ def test_the_directorys_country_filter_is_in_the_same_order(client, member):
 
 
 def _reject(reviewer, django_capture_on_commit_callbacks):
-    applicant = make_applicant(email="applicant@example.org")
+    applicant = ApplicantFactory(email="applicant@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         services.membership_decide(
             membership_id=Membership.objects.get(user=applicant).pk,

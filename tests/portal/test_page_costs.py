@@ -22,8 +22,8 @@ from portal.models import (
     Message,
     User,
 )
-from tests.factories.accounts import login_with_mfa
-from tests.factories.portal import make_many_members, make_member
+from tests.factories.accounts import StaffFactory, login_staff
+from tests.factories.portal import ApplicantFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,12 @@ def _grow(viewer: User, size: int, *, prefix: str) -> Conversation:
     """`size` more members; the viewer connected with each, with requests either way to a few
     of them, a conversation with each of the first few, and a thread of `size` messages with
     the first. Returns that thread."""
-    people = make_many_members(size, prefix=prefix)
+    people = MemberFactory.create_in_bulk(size, prefix=prefix)
     Connection.objects.bulk_create(
         [Connection(user=viewer, peer=peer) for peer in people]
         + [Connection(user=peer, peer=viewer) for peer in people]
     )
-    strangers = make_many_members(min(size, 30), prefix=f"{prefix}-stranger")
+    strangers = MemberFactory.create_in_bulk(min(size, 30), prefix=f"{prefix}-stranger")
     half = len(strangers) // 2
     ConnectionRequest.objects.bulk_create(
         [ConnectionRequest(sender=viewer, recipient=person) for person in strangers[:half]]
@@ -193,11 +193,17 @@ def test_deactivating_or_removing_the_members_group_in_the_admin_unlists_at_once
 
     viewer = client
     viewer.force_login(member)
-    admin = User.objects.create_superuser(email="boss@example.org", password="a-long-password-42")
+    admin = StaffFactory(
+        superuser=True,
+        first_name="",
+        last_name="",
+        email="boss@example.org",
+        password="a-long-password-42",
+    )
     from django.test import Client
 
     staff = Client()
-    login_with_mfa(staff, admin)
+    login_staff(staff, admin)
     members = Group.objects.get(name=selectors.MEMBERS_GROUP)
     form = {"email": peer.email, "first_name": "Tom", "last_name": "Walker"}
 
@@ -240,7 +246,7 @@ def test_an_account_changed_outside_the_services_is_relisted_at_once(client, mem
 
 def test_a_name_changed_on_the_account_moves_the_member_in_the_directory(member_client):
     for first, last in [("Ann", "Baker"), ("Bob", "Carter")]:
-        make_member(first_name=first, last_name=last, email=f"{first.lower()}@example.org")
+        MemberFactory(first_name=first, last_name=last, email=f"{first.lower()}@example.org")
     ann = User.objects.get(email="ann@example.org")
     ann.last_name = "Young"
     ann.save(update_fields=["last_name"])
@@ -251,7 +257,7 @@ def test_a_name_changed_on_the_account_moves_the_member_in_the_directory(member_
 
 def test_the_directory_orders_by_family_name_case_and_accents_aside(member_client):
     for first, last in [("Zoë", "Émile"), ("Ann", "de Vries"), ("Bob", "Dubois"), ("Cy", "Eaton")]:
-        make_member(first_name=first, last_name=last, email=f"{first.lower()}@example.org")
+        MemberFactory(first_name=first, last_name=last, email=f"{first.lower()}@example.org")
     html = BeautifulSoup(member_client.get("/portal/members/").content, "html.parser")
     names = [h.get_text(strip=True) for h in html.select(".member-card__name")]
     assert names == ["Ann de Vries", "Bob Dubois", "Cy Eaton", "Zoë Émile"]
@@ -262,9 +268,7 @@ def test_the_migration_lists_todays_members_and_no_one_else(member, peer):
 
     from django.apps import apps
 
-    from tests.factories.portal import make_applicant
-
-    applicant = make_applicant(first_name="Ada", last_name="Applicant", email="ada@ex.org")
+    applicant = ApplicantFactory(first_name="Ada", last_name="Applicant", email="ada@ex.org")
     MemberProfile.objects.update(listed=False, sort_name="")
     User.objects.filter(pk=peer.pk).update(is_active=False)
     migration = importlib.import_module("portal.migrations.0010_profile_listed_and_sort_name")
@@ -285,7 +289,7 @@ def test_the_headers_counts_are_the_selectors_counts(member, peer, third, review
         Connection.objects.create(user=person, peer=member)
     services.message_send(sender=peer, recipient=member, body="One")
     services.message_send(sender=third, recipient=member, body="Two")
-    strangers = make_many_members(3, prefix="asker")
+    strangers = MemberFactory.create_in_bulk(3, prefix="asker")
     for person in strangers:
         ConnectionRequest.objects.create(sender=person, recipient=member)
     Block.objects.create(blocker=member, blocked=strangers[0])  # their request is hidden
@@ -311,11 +315,17 @@ def test_permissions_are_djangos_in_one_query_shared_with_the_membership_rule(
     from django.contrib.auth.backends import ModelBackend
     from django.contrib.auth.models import Permission
 
-    special = make_member(first_name="Pat", last_name="Perm", email="pat@example.org")
+    special = MemberFactory(first_name="Pat", last_name="Perm", email="pat@example.org")
     special.user_permissions.add(Permission.objects.get(codename="handle_report"))
-    inactive = make_member(first_name="Ina", last_name="Active", email="ina@example.org")
+    inactive = MemberFactory(first_name="Ina", last_name="Active", email="ina@example.org")
     User.objects.filter(pk=inactive.pk).update(is_active=False)
-    superuser = User.objects.create_superuser(email="root@example.org", password="x" * 14)
+    superuser = StaffFactory(
+        superuser=True,
+        first_name="",
+        last_name="",
+        email="root@example.org",
+        password="x" * 14,
+    )
     perms = [
         "portal.review_membership",
         "portal.handle_report",
@@ -403,7 +413,7 @@ def test_quick_dates_are_what_the_date_filter_writes(settings, fmt):
 def test_the_conversation_list_shows_each_peer_last_message_and_unread_count(
     client, member, peer, third
 ):
-    fourth = make_member(first_name="Kai", last_name="Blocker", email="kai@example.org")
+    fourth = MemberFactory(first_name="Kai", last_name="Blocker", email="kai@example.org")
     for person in (peer, third, fourth):
         Connection.objects.create(user=member, peer=person)
         Connection.objects.create(user=person, peer=member)

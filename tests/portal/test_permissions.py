@@ -5,7 +5,7 @@ import pytest
 from portal import services
 from portal.models import Membership, User
 from tests.factories.accounts import log_in
-from tests.factories.portal import make_applicant, make_member
+from tests.factories.portal import ApplicantFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,11 @@ def world(member, peer):
     request = services.connection_request_send(sender=member, recipient=peer)
     services.connection_request_accept(user=peer, request_id=request.pk)
     message = services.message_send(sender=member, recipient=peer, body="Private words")
-    priya = make_member(first_name="Priya", last_name="Nair", email="priya@example.org")
+    priya = MemberFactory(first_name="Priya", last_name="Nair", email="priya@example.org")
     pending = services.connection_request_send(sender=member, recipient=priya)
-    blocked = make_member(email="blocked@example.org")
+    blocked = MemberFactory(email="blocked@example.org")
     block = services.member_block(blocker=member, blocked=blocked)
-    outsider = make_member(first_name="Olive", last_name="Outsider", email="olive@example.org")
+    outsider = MemberFactory(first_name="Olive", last_name="Outsider", email="olive@example.org")
     return {
         "member": member,
         "outsider": outsider,
@@ -95,7 +95,7 @@ MEMBERS_AREA = [
 
 @pytest.mark.parametrize("url", MEMBERS_AREA)
 def test_applicants_see_nothing_of_the_members_area(client, member, url):
-    applicant = make_applicant(email="waiting@example.org")
+    applicant = ApplicantFactory(email="waiting@example.org")
     client.force_login(applicant)
 
     response = client.get(url)
@@ -115,7 +115,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, url):
 
 
 def test_an_applicant_cannot_open_a_members_profile_by_its_address(client, member):
-    applicant = make_applicant(email="waiting@example.org")
+    applicant = ApplicantFactory(email="waiting@example.org")
     client.force_login(applicant)
 
     response = client.get(f"/portal/members/{member.profile.public_id}/")
@@ -140,7 +140,7 @@ def test_a_suspended_member_vanishes_and_loses_access(client, member, peer, revi
 
 
 def test_rejected_applicants_are_told_and_kept_out(client):
-    applicant = make_applicant(email="no@example.org", status=Membership.Status.REJECTED)
+    applicant = ApplicantFactory(email="no@example.org", status=Membership.Status.REJECTED)
     client.force_login(applicant)
 
     response = client.get("/portal/")

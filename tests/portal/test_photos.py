@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from portal import services
-from tests.factories.portal import make_applicant
+from tests.factories.portal import ApplicantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_photos_are_served_to_members_only(client, member, peer):
     url = f"/portal/photos/{member.profile.photo_key}-128.jpg"
 
     assert client.get(url).status_code == 302  # anonymous: log in first
-    client.force_login(make_applicant(email="applicant@example.org"))
+    client.force_login(ApplicantFactory(email="applicant@example.org"))
     assert client.get(url).status_code == 403
     client.force_login(peer)
     response = client.get(url)

@@ -9,15 +9,15 @@ from django.core import mail
 
 from portal import notifications, services, tasks
 from portal.models import Report, ReportedMessage, SafeguardingRecord
-from tests.factories.accounts import login_with_mfa
-from tests.factories.portal import make_member
+from tests.factories.accounts import login_staff
+from tests.factories.portal import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client, reviewer):
-    login_with_mfa(client, reviewer)
+    login_staff(client, reviewer)
     return client
 
 
@@ -131,7 +131,7 @@ def test_a_report_survives_the_erasure_of_both_sides_with_its_safeguarding_recor
 
 
 def test_reports_about_the_same_person_are_grouped_in_the_queue(admin_client, member, peer, third):
-    fourth = make_member(first_name="Noor", last_name="Haddad", email="noor@example.org")
+    fourth = MemberFactory(first_name="Noor", last_name="Haddad", email="noor@example.org")
     first = _report(member, peer, reason="harassment")
     second = _report(third, peer, reason="spam")
     third_report = _report(fourth, peer, reason="conduct")

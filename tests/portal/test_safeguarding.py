@@ -21,8 +21,8 @@ from portal.models import (
     SafeguardingRecord,
     User,
 )
-from tests.factories.accounts import login_with_mfa
-from tests.factories.portal import PASSWORD, make_applicant, make_member
+from tests.factories.accounts import login_staff
+from tests.factories.portal import PASSWORD, ApplicantFactory, MemberFactory
 from tests.portal.test_signup import SIGNUP
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client, reviewer):
-    login_with_mfa(client, reviewer)
+    login_staff(client, reviewer)
     return client
 
 
@@ -94,7 +94,7 @@ def test_without_a_dedicated_key_it_is_derived_from_secret_key(settings):
 
 
 def test_a_rejection_leaves_a_record_that_outlives_the_account(client, reviewer):
-    applicant = make_applicant(email="jordan.lee@gmail.com")
+    applicant = ApplicantFactory(email="jordan.lee@gmail.com")
     decision = _reject(applicant, reviewer)
     record = decision.safeguarding_record
     assert (record.kind, record.reason, record.user) == (
@@ -119,7 +119,7 @@ def test_a_rejection_leaves_a_record_that_outlives_the_account(client, reviewer)
 def test_signing_up_again_after_erasure_is_flagged_in_the_queue(
     client, reviewer, django_capture_on_commit_callbacks
 ):
-    applicant = make_applicant(email="jordan.lee@gmail.com")
+    applicant = ApplicantFactory(email="jordan.lee@gmail.com")
     _reject(applicant, reviewer)
     services.account_delete(user=applicant)
 
@@ -134,7 +134,7 @@ def test_signing_up_again_after_erasure_is_flagged_in_the_queue(
     newcomer = User.objects.get(email__iexact="jordan.lee+again@googlemail.com")
     assert newcomer.membership.status == Membership.Status.PENDING
 
-    login_with_mfa(client, reviewer)
+    login_staff(client, reviewer)
     queue = client.get("/admin/members/").content.decode()
     assert "Flagged" in queue
     assert "Application rejected" in queue
@@ -146,8 +146,8 @@ def test_signing_up_again_after_erasure_is_flagged_in_the_queue(
 
 
 def test_an_unrelated_applicant_is_not_flagged(admin_client, reviewer):
-    _reject(make_applicant(email="jordan.lee@gmail.com"), reviewer)
-    make_applicant(email="jordan.leeds@gmail.com")
+    _reject(ApplicantFactory(email="jordan.lee@gmail.com"), reviewer)
+    ApplicantFactory(email="jordan.leeds@gmail.com")
 
     queue = admin_client.get("/admin/members/").content.decode()
 
@@ -157,7 +157,7 @@ def test_an_unrelated_applicant_is_not_flagged(admin_client, reviewer):
 def test_a_flagged_applicant_is_approved_only_with_an_override_note(
     admin_client, reviewer, django_capture_on_commit_callbacks
 ):
-    suspended = make_member(email="sam@bank.example")
+    suspended = MemberFactory(email="sam@bank.example")
     services.membership_decide(
         membership_id=suspended.membership.pk,
         action="suspend",
@@ -165,7 +165,7 @@ def test_a_flagged_applicant_is_approved_only_with_an_override_note(
         note="Shared a member's contact details outside the portal.",
     )
     services.account_delete(user=suspended, erased_by=reviewer)
-    newcomer = make_applicant(email="SAM+new@bank.example")
+    newcomer = ApplicantFactory(email="SAM+new@bank.example")
     url = f"/admin/members/{newcomer.membership.pk}/decide/approve/"
 
     refused = admin_client.post(url, {"note": "Welcome"})
@@ -201,7 +201,7 @@ def test_a_flagged_applicant_is_approved_only_with_an_override_note(
 
 
 def test_an_address_changed_before_erasure_still_matches(reviewer):
-    member = make_member(email="old@bank.example")
+    member = MemberFactory(email="old@bank.example")
     record = services.membership_decide(
         membership_id=member.membership.pk, action="suspend", decided_by=reviewer, note="Spam."
     ).safeguarding_record
@@ -212,14 +212,14 @@ def test_an_address_changed_before_erasure_still_matches(reviewer):
 
     services.account_delete(user=member, erased_by=reviewer)
 
-    assert [r.pk for r in safeguarding.records_matching(make_applicant(email="new@bank.example"))]
-    assert [r.pk for r in safeguarding.records_matching(make_applicant(email="old@bank.example"))]
+    assert [r.pk for r in safeguarding.records_matching(ApplicantFactory(email="new@bank.example"))]
+    assert [r.pk for r in safeguarding.records_matching(ApplicantFactory(email="old@bank.example"))]
     record.refresh_from_db()
     assert safeguarding.email_hash("new@bank.example") in record.other_hashes
 
 
 def test_reinstatement_lifts_the_record_but_keeps_it(reviewer):
-    member = make_member(email="sam@bank.example")
+    member = MemberFactory(email="sam@bank.example")
     membership_id = member.membership.pk
     services.membership_decide(
         membership_id=membership_id, action="suspend", decided_by=reviewer, note="Check."
@@ -234,7 +234,7 @@ def test_reinstatement_lifts_the_record_but_keeps_it(reviewer):
 
 
 def test_a_suspended_member_cannot_erase_their_account_and_is_told_how_to_ask(client, reviewer):
-    member = make_member(email="sam@bank.example")
+    member = MemberFactory(email="sam@bank.example")
     services.membership_decide(
         membership_id=member.membership.pk, action="suspend", decided_by=reviewer, note="Spam."
     )
@@ -278,7 +278,7 @@ def test_a_member_with_an_open_report_cannot_erase_it_and_is_not_told_why(client
 
 
 def test_staff_erase_a_suspended_members_account_from_the_admin(admin_client, reviewer):
-    member = make_member(email="sam@bank.example")
+    member = MemberFactory(email="sam@bank.example")
     services.membership_decide(
         membership_id=member.membership.pk, action="suspend", decided_by=reviewer, note="Spam."
     )
@@ -313,7 +313,7 @@ def test_a_rejected_applicant_is_told_when_they_can_apply_again(
     client, reviewer, settings, django_capture_on_commit_callbacks
 ):
     settings.PORTAL_REAPPLY_AFTER_DAYS = 90
-    applicant = make_applicant(email="jordan@bank.example")
+    applicant = ApplicantFactory(email="jordan@bank.example")
     with django_capture_on_commit_callbacks(execute=True):
         _reject(applicant, reviewer)
     client.force_login(applicant)
@@ -343,7 +343,7 @@ def test_a_rejected_applicant_is_told_when_they_can_apply_again(
 def test_after_the_period_they_apply_again_and_the_reviewer_sees_the_earlier_application(
     client, reviewer, django_capture_on_commit_callbacks
 ):
-    applicant = make_applicant(email="jordan@bank.example")
+    applicant = ApplicantFactory(email="jordan@bank.example")
     _reject(applicant, reviewer, note="Your role is not in child protection.")
     Membership.objects.filter(user=applicant).update(decided_at=timezone.now() - timedelta(days=91))
     client.force_login(applicant)
@@ -377,7 +377,7 @@ def test_after_the_period_they_apply_again_and_the_reviewer_sees_the_earlier_app
     exported = services.account_export(user=applicant)["membership"]["earlier_applications"]
     assert [e["organisation"] for e in exported] == ["Example Bank"]
 
-    login_with_mfa(client, reviewer)
+    login_staff(client, reviewer)
     queue = client.get("/admin/members/").content.decode()
     assert "Applying again" in queue and "1 earlier application" in queue
     page = client.get(f"/admin/members/{membership.pk}/").content.decode()
@@ -409,10 +409,10 @@ def test_only_a_rejected_applicant_can_apply_again(client, member):
 
 def test_the_purge_deletes_only_what_is_past_its_retention(reviewer, member, peer, settings):
     settings.PORTAL_SAFEGUARDING_RETENTION_DAYS = 30
-    applicant = make_applicant(email="old@bank.example")
+    applicant = ApplicantFactory(email="old@bank.example")
     old = _reject(applicant, reviewer).safeguarding_record
     services.account_delete(user=applicant)
-    fresh = _reject(make_applicant(email="new@bank.example"), reviewer).safeguarding_record
+    fresh = _reject(ApplicantFactory(email="new@bank.example"), reviewer).safeguarding_record
     open_report = services.member_report(
         reporter=member, reported=peer, reason="spam", details="Ads.", share_conversation=False
     )
@@ -447,7 +447,7 @@ def test_the_purge_runs_every_night(settings):
 
 
 def test_decisions_reports_and_erasures_are_logged_with_ids_only(caplog, reviewer, member, peer):
-    applicant = make_applicant(email="jordan@bank.example", first_name="Jordan")
+    applicant = ApplicantFactory(email="jordan@bank.example", first_name="Jordan")
     applicant_id, membership_id = applicant.pk, applicant.membership.pk
     with caplog.at_level(logging.INFO, logger="portal"):
         decision = _reject(applicant, reviewer)
@@ -478,7 +478,7 @@ def test_decisions_reports_and_erasures_are_logged_with_ids_only(caplog, reviewe
 def test_hostile_input_to_the_new_forms_is_refused_with_errors_not_500(reviewer):
     from django.test import Client
 
-    applicant = make_applicant(email="jordan@bank.example")
+    applicant = ApplicantFactory(email="jordan@bank.example")
     _reject(applicant, reviewer)
     Membership.objects.filter(user=applicant).update(
         decided_at=timezone.now() - timedelta(days=365)
@@ -498,8 +498,8 @@ def test_hostile_input_to_the_new_forms_is_refused_with_errors_not_500(reviewer)
     assert Membership.objects.get(user=applicant).status == Membership.Status.REJECTED
 
     staff = Client(raise_request_exception=False)
-    login_with_mfa(staff, reviewer)
-    newcomer = make_applicant(email="jordan+2@bank.example")
+    login_staff(staff, reviewer)
+    newcomer = ApplicantFactory(email="jordan+2@bank.example")
     response = staff.post(
         f"/admin/members/{newcomer.membership.pk}/decide/approve/",
         {"note": "ok", "override_note": "Because\x00"},
@@ -526,7 +526,7 @@ def test_the_demo_privacy_policy_says_what_is_kept_after_erasure_and_for_how_lon
 def test_applying_again_works_for_an_account_without_a_profile(client, reviewer):
     from portal.models import MemberProfile
 
-    applicant = make_applicant(email="jordan@bank.example")
+    applicant = ApplicantFactory(email="jordan@bank.example")
     _reject(applicant, reviewer)
     MemberProfile.objects.filter(user=applicant).delete()
     Membership.objects.filter(user=applicant).update(decided_at=timezone.now() - timedelta(days=91))

@@ -14,15 +14,21 @@ from django.core.management.color import no_style
 
 from portal import selectors, services
 from portal.models import User
-from tests.factories.accounts import login_with_mfa, totp_activate, totp_code
-from tests.factories.portal import PASSWORD, UserFactory, make_member, make_reviewer
+from tests.factories.accounts import StaffFactory, login_staff, totp_activate, totp_code
+from tests.factories.portal import PASSWORD, MemberFactory, UserFactory
 from tests.portal.test_photos import _image, _upload
 
 pytestmark = pytest.mark.django_db
 
 
 def _superuser():
-    return User.objects.create_superuser(email="root@example.org", password=PASSWORD)
+    return StaffFactory(
+        superuser=True,
+        first_name="",
+        last_name="",
+        email="root@example.org",
+        password=PASSWORD,
+    )
 
 
 def _editor():
@@ -35,7 +41,7 @@ def _editor():
 
 def _staff_member():
     """A member of staff who is also an approved member with a profile."""
-    user = make_member(first_name="Sam", last_name="Staff", email="sam@example.org")
+    user = MemberFactory(first_name="Sam", last_name="Staff", email="sam@example.org")
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     return user
@@ -43,14 +49,14 @@ def _staff_member():
 
 ADMIN_CAPABLE = {
     "superuser": _superuser,
-    "reviewer": lambda: make_reviewer(email="rhea@example.org"),
+    "reviewer": lambda: StaffFactory(reviewer=True, email="rhea@example.org"),
     "editor": _editor,
     "staff member": _staff_member,
 }
 
 
 @pytest.fixture
-def resources(home_page):
+def resources(home):
     """The demo's members-only Wagtail page (restricted to the Members group)."""
     from blog import demo
 
@@ -129,7 +135,7 @@ def test_the_membership_rule_wants_the_second_factor_from_admin_capable_accounts
 
 def test_a_staff_member_whose_session_passed_the_second_factor_takes_part(client, peer):
     staff = _staff_member()
-    login_with_mfa(client, staff)
+    login_staff(client, staff)
 
     response = client.get("/portal/members/")
     assert response.status_code == 200
@@ -153,7 +159,7 @@ def _age_authentication(client, seconds: int = 600) -> None:
 @pytest.fixture
 def mfa_member(client, member):
     secret = totp_activate(member)
-    login_with_mfa(client, member)
+    login_staff(client, member)
     _age_authentication(client)
     return member, secret
 
@@ -228,7 +234,7 @@ def test_who_can_open_the_admin_is_what_djangos_permission_check_says(member):
 
     direct = UserFactory(email="direct@example.org")
     direct.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    inactive = UserFactory(email="gone@example.org", is_staff=True, is_active=False)
+    inactive = StaffFactory(email="gone@example.org", is_active=False)
     people = [make(**{}) for make in ADMIN_CAPABLE.values()] + [member, direct, inactive]
 
     for person in people:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from portal import services
 from portal.models import User
-from tests.factories.accounts import login_with_mfa, totp_activate, totp_code
+from tests.factories.accounts import StaffFactory, login_staff, totp_activate, totp_code
 from tests.factories.portal import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,8 +90,14 @@ def test_the_demo_staff_account_is_verified_even_when_it_was_made_before(db):
 def test_a_user_added_in_wagtails_admin_is_emailed_an_invitation(
     client, run_on_commit, editors_group
 ):
-    admin = User.objects.create_superuser(email="boss@example.org", password=PASSWORD)
-    login_with_mfa(client, admin)
+    admin = StaffFactory(
+        superuser=True,
+        first_name="",
+        last_name="",
+        email="boss@example.org",
+        password=PASSWORD,
+    )
+    login_staff(client, admin)
 
     with run_on_commit(execute=True):
         response = client.post(
@@ -161,7 +167,7 @@ def test_the_invitation_link_sets_the_password_and_leads_through_totp_into_the_a
 
 
 def test_an_invitation_link_works_once(client, run_on_commit):
-    user = UserFactory(email="once@example.org", is_staff=True, verified_email=False)
+    user = StaffFactory(email="once@example.org", verified_email=False)
     link = _invite(user, run_on_commit)
     client.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
@@ -177,7 +183,7 @@ def test_an_invitation_link_works_once(client, run_on_commit):
 
 
 def test_a_new_invitation_replaces_the_earlier_link(client, run_on_commit):
-    user = UserFactory(email="twice@example.org", is_staff=True)
+    user = StaffFactory(email="twice@example.org")
     first = _invite(user, run_on_commit)
     second = _invite(user, run_on_commit)
 
@@ -188,7 +194,7 @@ def test_a_new_invitation_replaces_the_earlier_link(client, run_on_commit):
 
 def test_an_invitation_link_expires(client, run_on_commit, settings):
     settings.PORTAL_STAFF_INVITATION_DAYS = 3
-    user = UserFactory(email="late@example.org", is_staff=True)
+    user = StaffFactory(email="late@example.org")
     link = _invite(user, run_on_commit)
 
     later = time.time() + 3 * 86400 + 60
@@ -205,7 +211,7 @@ def test_a_forged_invitation_link_is_refused(client, token):
 
 
 def test_staff_without_an_authenticator_log_in_straight_to_its_set_up(client):
-    staff = UserFactory(email="staff@example.org", is_staff=True)
+    staff = StaffFactory(email="staff@example.org")
     staff.user_permissions.add(Permission.objects.get(codename="access_admin"))
 
     response = client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
@@ -215,7 +221,7 @@ def test_staff_without_an_authenticator_log_in_straight_to_its_set_up(client):
 
 
 def test_staff_with_an_authenticator_land_in_the_admin_after_their_code(client):
-    staff = UserFactory(email="staff@example.org", is_staff=True)
+    staff = StaffFactory(email="staff@example.org")
     staff.user_permissions.add(Permission.objects.get(codename="access_admin"))
     secret = totp_activate(staff)
 
@@ -229,11 +235,17 @@ def test_staff_with_an_authenticator_land_in_the_admin_after_their_code(client):
 def test_the_admin_sends_a_new_invitation_to_an_account_that_never_chose_a_password(
     client, run_on_commit
 ):
-    admin = User.objects.create_superuser(email="boss@example.org", password=PASSWORD)
-    invited = UserFactory(email="lost@example.org", is_staff=True)
+    admin = StaffFactory(
+        superuser=True,
+        first_name="",
+        last_name="",
+        email="boss@example.org",
+        password=PASSWORD,
+    )
+    invited = StaffFactory(email="lost@example.org")
     first = _invite(invited, run_on_commit)
     member = UserFactory(email="has.password@example.org")
-    login_with_mfa(client, admin)
+    login_staff(client, admin)
 
     listing = client.get("/admin/users/").content.decode()
     url = f"/admin/members/invitations/{invited.pk}/"
@@ -261,10 +273,10 @@ def test_the_admin_sends_a_new_invitation_to_an_account_that_never_chose_a_passw
 def test_editors_cannot_send_invitations(client, editors_group):
     editor = UserFactory(email="ed@example.org")
     editor.groups.add(editors_group)
-    invited = UserFactory(email="lost@example.org", is_staff=True)
+    invited = StaffFactory(email="lost@example.org")
     invited.set_unusable_password()
     invited.save()
-    login_with_mfa(client, editor)
+    login_staff(client, editor)
 
     refused = client.post(f"/admin/members/invitations/{invited.pk}/")
     assert refused["Location"] == "/admin/"

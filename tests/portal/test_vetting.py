@@ -6,20 +6,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal import selectors, services
 from portal.models import Membership, MembershipDecision
-from tests.factories.accounts import login_with_mfa
-from tests.factories.portal import UserFactory, make_applicant, make_member
+from tests.factories.accounts import StaffFactory, login_staff
+from tests.factories.portal import ApplicantFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def applicant(db):
-    return make_applicant(first_name="Jordan", last_name="Lee", email="jordan@example.org")
+    return ApplicantFactory(first_name="Jordan", last_name="Lee", email="jordan@example.org")
 
 
 @pytest.fixture
 def admin_client(client, reviewer):
-    login_with_mfa(client, reviewer)
+    login_staff(client, reviewer)
     return client
 
 
@@ -94,7 +94,7 @@ def test_rejection_needs_a_note_and_sends_it(
 
 
 def test_suspension_removes_access_and_reinstatement_restores_it(reviewer):
-    member = make_member(email="suspend@example.org")
+    member = MemberFactory(email="suspend@example.org")
     membership = member.membership
 
     services.membership_decide(
@@ -127,7 +127,7 @@ def test_impossible_transitions_are_refused(applicant, reviewer):
 
 
 def test_only_reviewers_may_decide(applicant):
-    editor = UserFactory(is_staff=True)
+    editor = StaffFactory()
 
     with pytest.raises(PermissionDenied):
         services.membership_decide(
@@ -136,7 +136,7 @@ def test_only_reviewers_may_decide(applicant):
 
 
 def test_the_queue_lists_verified_applicants_only(admin_client, applicant):
-    unverified = make_applicant(status=Membership.Status.UNVERIFIED, email="later@example.org")
+    unverified = ApplicantFactory(status=Membership.Status.UNVERIFIED, email="later@example.org")
 
     response = admin_client.get("/admin/members/")
 
@@ -177,9 +177,9 @@ def test_rejecting_without_a_note_in_the_admin_shows_the_error(admin_client, app
 def test_editors_cannot_open_the_review_screens(client, applicant):
     from django.contrib.auth.models import Permission
 
-    editor = UserFactory(is_staff=True)
+    editor = StaffFactory()
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    login_with_mfa(client, editor)
+    login_staff(client, editor)
 
     assert client.get("/admin/").status_code == 200
     # Wagtail answers a PermissionDenied in its admin with a redirect to the dashboard.
