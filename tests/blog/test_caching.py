@@ -39,7 +39,8 @@ def test_logged_in_visitors_get_private_responses(client, post, non_member):
 
     for url in ["/", "/blog/", post.url]:
         cache_control = client.get(url)["Cache-Control"]
-        assert "private" in cache_control and "public" not in cache_control, url
+        assert "private" in cache_control, url
+        assert "public" not in cache_control, url
 
 
 def test_a_page_showing_a_message_is_not_cached_publicly(client, post):

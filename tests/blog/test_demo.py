@@ -64,7 +64,8 @@ def test_loading_twice_creates_nothing_new_and_changes_nothing(loaded, db):
 
 def test_the_staff_account_is_created_once_and_its_password_shown_once(loaded, client):
     staff = User.objects.get(email="admin@example.org")
-    assert staff.is_superuser and staff.is_staff
+    assert staff.is_superuser
+    assert staff.is_staff
     line = next(line for line in loaded["first"].splitlines() if "admin@example.org" in line)
     password = line.split(" / ")[1].strip()
     assert len(password) >= 16
@@ -88,8 +89,11 @@ def test_the_reference_posts_and_more_are_there(loaded, db):
         assert posts[title].date_published == date
     assert len(posts) >= 7
     for post in posts.values():
-        assert post.featured_image and post.featured_image.description
-        assert post.categories.exists() and post.tags.exists() and post.authors.exists()
+        assert post.featured_image
+        assert post.featured_image.description
+        assert post.categories.exists()
+        assert post.tags.exists()
+        assert post.authors.exists()
         assert post.reading_time >= 1
     assert BlogPostPage.objects.filter(members_only=True).count() == 1
 

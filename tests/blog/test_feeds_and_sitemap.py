@@ -53,7 +53,8 @@ def test_category_feeds_hold_only_that_category(client, dated_posts, category):
     rss = feedparser.parse(client.get(f"/blog/category/{category.slug}/feed/rss/").content)
     atom = feedparser.parse(client.get(f"/blog/category/{category.slug}/feed/atom/").content)
 
-    assert not rss.bozo and not atom.bozo
+    assert not rss.bozo
+    assert not atom.bozo
     assert [entry.title for entry in rss.entries] == ["Middle", "Oldest"]
     assert [entry.title for entry in atom.entries] == ["Middle", "Oldest"]
     assert "Research and insights" in rss.feed.title

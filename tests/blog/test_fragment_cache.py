@@ -38,5 +38,6 @@ def test_memory_is_bounded():
     memory.set("c", "12345")
 
     assert memory.get("b") is None
-    assert memory.get("a") == "12345" and memory.get("c") == "12345"
+    assert memory.get("a") == "12345"
+    assert memory.get("c") == "12345"
     assert memory.size == 10

@@ -111,7 +111,8 @@ def test_a_new_post_whose_slug_a_draft_holds_gets_a_free_one(client, blog, edito
     first = _add_post(
         client, blog, title="Our annual report", slug="our-annual-report", accept="application/json"
     )
-    assert first.status_code == 200 and first.json()["success"] is True
+    assert first.status_code == 200
+    assert first.json()["success"] is True
     draft = BlogPostPage.objects.get(slug="our-annual-report")
     assert not draft.live
 

@@ -72,5 +72,6 @@ def test_view_restrictions_are_found_on_the_page_and_above_it(client, blog, make
     response = client.get(post.url)
     assert response.status_code == 200
     assert "Behind a password" not in response.content.decode()  # the password form instead
-    assert "no-cache" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    assert "no-cache" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
     assert "Behind a password" not in client.get("/blog/").content.decode()

@@ -27,10 +27,9 @@ def soup(response):
 
 @pytest.fixture
 def about(home):
-    page = StandardPageFactory(
+    return StandardPageFactory(
         parent=home, title="About us", slug="about", show_in_menus=True, show_in_footer=True
     )
-    return page
 
 
 def test_home_page_shows_mission_featured_and_latest_posts_newsletter_and_portal(
@@ -325,7 +324,8 @@ def test_pages_carry_canonical_and_share_meta(client, settings, make_post):
     assert page.find("meta", property="og:title")["content"] == "Shared post"
     assert page.find("meta", property="og:type")["content"] == "article"
     og_image = page.find("meta", property="og:image")["content"]
-    assert og_image.startswith(settings.SITE_URL + "/media/") and og_image.endswith(".jpg")
+    assert og_image.startswith(settings.SITE_URL + "/media/")
+    assert og_image.endswith(".jpg")
     assert page.find("meta", property="og:image:width")["content"] == "1200"
     assert page.find("meta", property="og:image:alt")["content"] == "Abstract waves"
     assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
@@ -373,7 +373,8 @@ def test_search_handles_empty_odd_and_hostile_queries(client, make_post):
     assert long_query.status_code == 200
     highlighted = soup(client.get("/search/", {"q": "claims"}))
     title = highlighted.select_one(".search-result__title a")
-    assert "<b>" not in str(title) and "&lt;b&gt;" in str(title)
+    assert "<b>" not in str(title)
+    assert "&lt;b&gt;" in str(title)
     for number in ["9", "x", "-1", "0", "999999999999999999", "9" * 30, "1e9"]:
         clamped = soup(client.get("/search/", {"q": "claims", "page": number}))
         assert len(clamped.select(".search-result")) == 1, number
@@ -455,7 +456,8 @@ def test_search_shows_the_words_of_the_body_around_a_match_there(client, make_po
     assert "sextortion proceeds" in snippet.get_text()
     assert "What our partners did" not in results["Quarterly update"].get_text()
     assert "(amounts < $100 & notes)" in snippet.get_text()  # entities decoded, then escaped
-    assert "&lt; $100 &amp; notes" in str(snippet) and not snippet.select("b")
+    assert "&lt; $100 &amp; notes" in str(snippet)
+    assert not snippet.select("b")
     # A match in the title or summary keeps the summary.
     assert results["Laundering typologies"].select_one(".search-result__snippet") is None
     assert "How laundering works." in results["Laundering typologies"].get_text()

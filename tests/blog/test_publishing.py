@@ -28,7 +28,8 @@ def test_editors_create_and_edit_but_cannot_publish(blog, make_post, editor, mod
     assert not page_perms.can_publish()
     assert not page_perms.can_unpublish()
     assert editor.has_perm("wagtailadmin.access_admin")
-    assert editor.has_perm("blog.add_category") and editor.has_perm("blog.change_author")
+    assert editor.has_perm("blog.add_category")
+    assert editor.has_perm("blog.change_author")
     assert not editor.has_perm("blog.delete_category")
     images = policy_registry.get_by_type(SiteImage)
     assert images.user_has_permission(editor, "add")
@@ -58,7 +59,8 @@ def test_the_blog_and_every_page_go_through_moderators_approval(home, blog, make
 
     for page in (home, blog, post):
         workflow = page.get_workflow()
-        assert workflow is not None and workflow.active
+        assert workflow is not None
+        assert workflow.active
         assert workflow.name == "Moderators approval"
     task = post.get_workflow().tasks.get().specific
     assert [group.name for group in task.groups.all()] == ["Moderators"]

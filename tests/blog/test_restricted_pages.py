@@ -39,7 +39,8 @@ def resources(home):
 def _assert_site_403(response, *texts):
     html = response.content.decode()
     assert response.status_code == 403
-    assert "site-header" in html and "site-footer" in html  # the site's layout
+    assert "site-header" in html
+    assert "site-footer" in html
     assert SECRET_TEXT not in html
     assert "no-store" in response["Cache-Control"]
     for text in texts:
@@ -171,9 +172,8 @@ def test_every_restricted_page_of_the_demo_behaves_the_same(client, home):
     for url in restricted:
         client.logout()
         anonymous = client.get(url)
-        assert anonymous.status_code == 302 and anonymous["Location"].startswith(
-            "/accounts/login/?next="
-        )
+        assert anonymous.status_code == 302
+        assert anonymous["Location"].startswith("/accounts/login/?next=")
         client.force_login(applicant)
         response = client.get(url, follow=True)
         assert response.redirect_chain == [], url

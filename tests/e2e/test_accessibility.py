@@ -442,9 +442,12 @@ def test_keyboard_focus_is_visible_and_the_skip_link_works(open_page, visit, vie
     expect(skip).to_be_focused()
     expect(skip).to_have_text("Skip to main content")
     skip_state = page.evaluate(FOCUS_STATE)
-    assert skip_state["inViewport"] and skip_state["uncovered"] and skip_state["outline"]
+    assert skip_state["inViewport"]
+    assert skip_state["uncovered"]
+    assert skip_state["outline"]
     box = skip.bounding_box()
-    assert box["height"] >= 24 and box["width"] >= 24
+    assert box["height"] >= 24
+    assert box["width"] >= 24
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
 

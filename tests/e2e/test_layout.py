@@ -97,7 +97,8 @@ def open_at(live_site, browser):
         errors = []
         page.on("response", lambda r: r.status >= 500 and errors.append(r.url))
         page.goto(live_site.base + path)
-        assert foreign == [] and errors == []
+        assert foreign == []
+        assert errors == []
         return page
 
     yield open_
@@ -123,7 +124,9 @@ def test_the_header_buttons_keep_their_text_on_one_line_and_their_padding(open_a
         button = page.locator(".site-header .button", has_text=name)
         box = button.evaluate(BUTTON_BOX)
         assert box["lines"] == 1, (name, width, box)
-        assert box["left"] >= 10 and box["right"] >= 10, (name, width, box)  # >= 0.75rem + border
+        # At least 0.75rem and the border on each side.
+        assert box["left"] >= 10, (name, width, box)
+        assert box["right"] >= 10, (name, width, box)
 
 
 @pytest.mark.parametrize("width", [320, 375, 768])
@@ -181,7 +184,8 @@ def test_a_post_without_an_image_keeps_the_grid(open_at, live_site, width):
     cards = [card for row in rows for card in row]
     assert live_site.without_image in [card["title"] for card in cards]
     image_heights = {round(card["imageHeight"]) for card in cards}
-    assert len(image_heights) == 1 and image_heights.pop() > 100  # the same 16:9 panel for all
+    assert len(image_heights) == 1
+    assert image_heights.pop() > 100
     columns = len(rows[0])
     assert columns == (1 if width < 640 else 2 if width < 1024 else 3)
     for row in rows:

@@ -25,7 +25,8 @@ def test_an_aliased_annotation_is_what_alias_makes():
     assert "marker" not in annotated.query.annotation_select
     Group.objects.create(name="Readers")
     names = list(annotated.values_list("name", flat=True))
-    assert "Readers" in names and names == list(aliased.values_list("name", flat=True))
+    assert "Readers" in names
+    assert names == list(aliased.values_list("name", flat=True))
 
 
 @pytest.mark.parametrize(("count", "per_page"), [(0, 10), (1, 10), (10, 10), (11, 10), (95, 7)])

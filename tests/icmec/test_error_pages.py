@@ -18,7 +18,8 @@ def test_the_500_page_is_the_sites_own_and_needs_no_database(db):
     html = response.content.decode()
     assert response.status_code == 500
     assert "<title>Something went wrong | ICMEC Australia</title>" in html
-    assert '<main id="main"' in html and "site-header" in html
+    assert '<main id="main"' in html
+    assert "site-header" in html
     assert "/static/icmec/css/site.css" in html
     assert '<a href="/">Go to the home page</a>' in html
     assert len(queries) == 0
@@ -35,7 +36,8 @@ def test_the_403_page_is_the_sites_own_and_says_what_to_do(db, client):
         html = response.content.decode()
         assert response.status_code == 403
         assert "<title>You cannot open this page | ICMEC Australia</title>" in html
-        assert '<main id="main"' in html and "site-header" in html
+        assert '<main id="main"' in html
+        assert "site-header" in html
         assert "/accounts/login/?next=/somewhere/" in html
         assert "no-store" in response["Cache-Control"]
     assert "Your account does not give you access to this page." in bare.content.decode()

@@ -205,5 +205,5 @@ def test_make_run_serves_web_worker_and_beat_and_stops_on_ctrl_c(fresh_database,
         exit_code = runner.wait(timeout=60)
 
     assert exit_code == 0, "".join(output)[-3000:]
-    with pytest.raises(OSError):
+    with pytest.raises(urllib.error.URLError):  # the server is gone: the connection is refused
         _get(f"{base}/health/")

@@ -89,7 +89,8 @@ def test_a_post_published_by_another_process_shows_on_the_web_server_at_once(tmp
         # keeps both in its caches.
         assert _get(f"{base}/blog/published-by-another-process/")[0] == 404
         status, page = _get(f"{base}/")
-        assert status == 200 and "Already published" in page
+        assert status == 200
+        assert "Already published" in page
         assert "Published by another process" not in page
 
         _bring_forward(post)

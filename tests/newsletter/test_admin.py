@@ -30,8 +30,11 @@ def test_the_preview_is_the_email_as_sent():
     request = RequestFactory().get("/")
     html = issue.serve_preview(request, "email").content.decode()
     text = issue.serve_preview(request, "text").content.decode()
-    assert "<h1" in html and "Preview me" in html and 'style="' in html
-    assert "PO Box 0000" in text and "In this issue".upper() in text
+    assert "<h1" in html
+    assert "Preview me" in html
+    assert 'style="' in html
+    assert "PO Box 0000" in text
+    assert "In this issue".upper() in text
 
 
 def test_the_edit_view_offers_sending(staff_client):
@@ -83,7 +86,8 @@ def test_sending_needs_confirmation_and_shows_the_recipient_count(staff_client, 
     edit = staff_client.get(f"/admin/snippets/newsletter/issue/edit/{issue.pk}/")
     assert edit["Location"] == f"/admin/newsletter/issues/{issue.pk}/report/"
     delete = staff_client.post(f"/admin/snippets/newsletter/issue/delete/{issue.pk}/")
-    assert Issue.objects.filter(pk=issue.pk).exists() and delete.status_code == 302
+    assert Issue.objects.filter(pk=issue.pk).exists()
+    assert delete.status_code == 302
     again = staff_client.post(url, {"action": "send", "confirm": "on"})
     assert again.status_code == 302
     assert len(mail.outbox) == 3
@@ -139,12 +143,14 @@ def test_subscribers_search_filter_and_export(staff_client):
     SubscriberFactory(email="carol@example.org", status="pending")
 
     search = staff_client.get("/admin/snippets/newsletter/subscriber/?q=alice").content.decode()
-    assert "alice@example.org" in search and "bob@example.org" not in search
+    assert "alice@example.org" in search
+    assert "bob@example.org" not in search
 
     filtered = staff_client.get(
         "/admin/snippets/newsletter/subscriber/?status=unsubscribed"
     ).content.decode()
-    assert "bob@example.org" in filtered and "alice@example.org" not in filtered
+    assert "bob@example.org" in filtered
+    assert "alice@example.org" not in filtered
 
     export = staff_client.get("/admin/snippets/newsletter/subscriber/?export=csv")
     assert export["Content-Type"].startswith("text/csv")
@@ -195,7 +201,8 @@ def test_import_with_attested_consent(staff_client, staff, run_on_commit):
         )
     html = response.content.decode()
     assert "Import finished." in html
-    assert "left@example.org" in html and "broken" in html
+    assert "left@example.org" in html
+    assert "broken" in html
     new = Subscriber.objects.get(email="new@example.org")
     assert new.status == "confirmed"
     assert new.events.get().actor == staff
@@ -262,8 +269,10 @@ def test_import_leaves_out_bad_cells_and_keeps_the_rest(staff_client, run_on_com
 
     html = response.content.decode()
     assert "Import finished." in html
-    assert too_long[:100] in html and too_long not in html
-    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
+    assert too_long[:100] in html
+    assert too_long not in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "<b>bold</b>" not in html
     assert list(Subscriber.objects.values_list("email", "first_name")) == [
         ("nia@example.org", "Nia")
     ]
@@ -301,7 +310,8 @@ def test_the_live_preview_in_the_editor_shows_the_email(staff_client):
     assert response.json()["is_valid"] is True
 
     email = staff_client.get(url, {"mode": "email"}).content.decode()
-    assert "Unsaved subject" in email and "A heading typed just now" in email
+    assert "Unsaved subject" in email
+    assert "A heading typed just now" in email
     assert 'style="' in email
     text = staff_client.get(url, {"mode": "text"}).content.decode()
     assert "A HEADING TYPED JUST NOW" in text
@@ -330,7 +340,8 @@ def test_staff_can_lift_a_suppression_and_it_is_recorded(staff_client, staff):
 
     response = staff_client.post(url, {"reason": "Their provider fixed its <b>directory</b>"})
 
-    assert response.status_code == 302 and response["Location"] == inspect
+    assert response.status_code == 302
+    assert response["Location"] == inspect
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
     assert subscriber.suppressed_reason == ""

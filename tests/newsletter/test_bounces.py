@@ -131,7 +131,8 @@ def test_bounce_addresses_carry_a_signed_delivery_id(settings):
 
     address = bounces.bounce_address(1234)
 
-    assert address.startswith("bounces+1234-") and address.endswith("@news.example.org")
+    assert address.startswith("bounces+1234-")
+    assert address.endswith("@news.example.org")
     assert len(address.partition("@")[0]) <= 64  # the limit of a local part
     assert bounces.delivery_id_from_address(address) == 1234
     assert bounces.delivery_id_from_address(address.upper()) == 1234  # servers change case

@@ -119,7 +119,8 @@ def test_a_policy_refusal_report_is_recorded_and_keeps_the_address(bounce_settin
     subscriber = Subscriber.objects.get(email="reader@gmail.example")
     assert subscriber.status == Subscriber.Status.CONFIRMED
     event = subscriber.events.get(kind="refused")
-    assert "5.7.26" in event.detail and "unauthenticated" in event.detail
+    assert "5.7.26" in event.detail
+    assert "unauthenticated" in event.detail
     reader.refresh_from_db()
     assert reader.status == Delivery.Status.FAILED
     assert "5.7.26" in reader.error

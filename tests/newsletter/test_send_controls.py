@@ -123,7 +123,8 @@ def test_pausing_or_cancelling_stops_a_running_batch_before_its_next_message(
         "reader1@example.org",
     ]
     progress = selectors.issue_progress(issue_id=issue.pk)
-    assert progress.sent == 2 and progress.sending == 0
+    assert progress.sent == 2
+    assert progress.sending == 0
     issue.refresh_from_db()
     if control == "pause":
         assert issue.status == Issue.Status.PAUSED
@@ -182,7 +183,8 @@ def test_a_slow_live_batch_keeps_its_lease_and_is_never_taken_over(smtp_settings
     outcome = services.delivery_batch_send(issue_id=issue.pk)
 
     assert sweeps == [0, 0, 0, 0]
-    assert outcome.sent == 3 and outcome.stopped == ""
+    assert outcome.sent == 3
+    assert outcome.stopped == ""
     assert set(smtp_settings.handler.recipients().values()) == {1}
 
 
@@ -262,7 +264,8 @@ def test_a_refused_login_pauses_the_send_and_says_so(login_refusing_smtp):
 
     outcome = services.delivery_batch_send(issue_id=issue.pk)  # no TransientSendError: no retry
 
-    assert outcome.stopped == "paused" and outcome.sent == 0
+    assert outcome.stopped == "paused"
+    assert outcome.sent == 0
     issue.refresh_from_db()
     assert issue.status == Issue.Status.PAUSED
     assert "refused the login (535" in issue.last_error
@@ -318,7 +321,8 @@ def test_staff_pause_resume_and_cancel_from_the_report(staff_client):
     issue.refresh_from_db()
     assert issue.status == Issue.Status.PAUSED
     page = report(staff_client, issue)
-    assert "Resume sending" in page and "Pause sending" not in page
+    assert "Resume sending" in page
+    assert "Pause sending" not in page
 
     staff_client.post(control, {"action": "resume"})
     issue.refresh_from_db()

@@ -67,10 +67,13 @@ def test_sending_snapshots_confirmed_subscribers_and_mails_each_once(
     html = message.alternatives[0][0]
     assert message.alternatives[0][1] == "text/html"
     personal_link = unsubscribe[1:].split(">", 1)[0]
-    assert personal_link in html and personal_link in message.body
+    assert personal_link in html
+    assert personal_link in message.body
     assert "%%unsubscribe_url%%" not in html + message.body
-    assert ADDRESS in html and ADDRESS in message.body
-    assert "<h2" in html and 'style="' in html
+    assert ADDRESS in html
+    assert ADDRESS in message.body
+    assert "<h2" in html
+    assert 'style="' in html
     assert "Welcome to our newsletter. Read the report (https://example.org/report)." in (
         message.body
     )
@@ -386,9 +389,11 @@ def test_connection_trouble_returns_the_batch_to_the_queue(smtp_settings):
     assert set(Delivery.objects.values_list("status", flat=True)) == {"queued"}
     # The rows wait for the retry, and the report can say why and until when.
     progress = selectors.issue_progress(issue_id=issue.pk)
-    assert progress.due == 0 and progress.next_retry_at > timezone.now()
+    assert progress.due == 0
+    assert progress.next_retry_at > timezone.now()
     issue.refresh_from_db()
-    assert "Cannot connect to the mail server" in issue.last_error and issue.last_error_at
+    assert "Cannot connect to the mail server" in issue.last_error
+    assert issue.last_error_at
     smtp_settings.start()
     Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(hours=1))
     assert services.delivery_batch_send(issue_id=issue.pk).sent == 3

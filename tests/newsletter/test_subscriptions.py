@@ -278,7 +278,8 @@ def test_import_with_attested_consent_confirms_and_records_it(django_capture_on_
     assert result.left_out == ["gone@example.org"]
     assert result.invalid == [(4, "nonsense")]
     new = Subscriber.objects.get(email="new@example.org")
-    assert new.status == Status.CONFIRMED and new.first_name == "Nia"
+    assert new.status == Status.CONFIRMED
+    assert new.first_name == "Nia"
     event = new.events.get()
     assert event.kind == "attested"
     assert event.actor == staff
@@ -295,7 +296,8 @@ def test_import_without_attestation_sends_confirmation_emails(django_capture_on_
             consent_attested=False,
             actor=staff,
         )
-    assert result.added == 2 and result.confirmed == 0
+    assert result.added == 2
+    assert result.confirmed == 0
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
     assert not any("Bo" in m.body.split() for m in mail.outbox)
     assert set(Subscriber.objects.values_list("status", flat=True)) == {Status.PENDING}

@@ -57,7 +57,8 @@ def test_the_subscribe_page_is_cacheable_and_has_no_csrf_token(client):
     assert "public" in response["Cache-Control"]
     assert "csrftoken" not in response.cookies
     assert html.count('<form class="signup-form') == 1  # the page's form (the footer has none)
-    assert 'id="page-newsletter-email"' in html and 'id="footer-newsletter-email"' not in html
+    assert 'id="page-newsletter-email"' in html
+    assert 'id="footer-newsletter-email"' not in html
 
 
 @pytest.mark.parametrize("state", ["new", "pending", "confirmed", "unsubscribed", "suppressed"])
@@ -240,7 +241,8 @@ def test_get_on_the_unsubscribe_link_shows_a_button_and_changes_nothing(client):
     response = client.get(unsubscribe_path(subscriber))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "ann@example.org" in html and ">Unsubscribe</button>" in html
+    assert "ann@example.org" in html
+    assert ">Unsubscribe</button>" in html
     assert "csrfmiddlewaretoken" not in html
     subscriber.refresh_from_db()
     assert subscriber.status == "confirmed"
@@ -356,7 +358,8 @@ def test_the_archive_lists_sent_issues_only_with_constant_queries(client):
     with CaptureQueriesContext(connection) as small:
         response = client.get("/newsletter/archive/")
     html = response.content.decode()
-    assert "Issue 1" in html and "A draft" not in html
+    assert "Issue 1" in html
+    assert "A draft" not in html
     for n in range(2, 15):
         sent_issue(n)
     with CaptureQueriesContext(connection) as large:
@@ -385,4 +388,5 @@ def test_the_archive_feed(client):
     assert [entry.title for entry in feed.entries] == ["Issue 1", "Issue 2"]
     assert feed.entries[0].link == "http://testserver/newsletter/archive/issue-1/"
     atom = feedparser.parse(client.get("/newsletter/archive/feed/atom/").content)
-    assert atom.version == "atom10" and len(atom.entries) == 2
+    assert atom.version == "atom10"
+    assert len(atom.entries) == 2

@@ -208,9 +208,11 @@ def test_account_pages_use_the_sites_layout(client, member, url):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'class="site-header"' in html and 'class="site-footer"' in html
+    assert 'class="site-header"' in html
+    assert 'class="site-footer"' in html
     assert "account-page" in html
-    assert "<script>" not in html and " style=" not in html
+    assert "<script>" not in html
+    assert " style=" not in html
 
 
 @pytest.mark.parametrize("url", MEMBER_PAGES)
@@ -223,7 +225,8 @@ def test_signed_in_account_pages_use_the_sites_layout_and_account_menu(client, m
     assert response.status_code == 200
     assert 'class="site-header"' in html
     assert 'aria-label="My account"' in html
-    assert "<script>" not in html and " style=" not in html
+    assert "<script>" not in html
+    assert " style=" not in html
 
 
 def test_the_sessions_page_offers_to_sign_out_other_sessions(client, member):
@@ -251,7 +254,8 @@ def test_changing_the_email_address_after_re_authentication_sends_a_link(
 
     assert response.status_code == 302
     page = client.get("/accounts/email/").content.decode()
-    assert "Waiting for confirmation" in page and "amelia.new@example.org" in page
+    assert "Waiting for confirmation" in page
+    assert "amelia.new@example.org" in page
     assert " style=" not in page
     assert any(m.to == ["amelia.new@example.org"] for m in mail.outbox)
 

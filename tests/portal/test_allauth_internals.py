@@ -50,7 +50,8 @@ def test_a_recorded_second_factor_is_what_the_portal_reads_as_one(member):
     record_authentication(request, member, "mfa", id=1, type="totp")
 
     [record] = get_authentication_records(request, member)
-    assert record["method"] == "mfa" and record["type"] == "totp"
+    assert record["method"] == "mfa"
+    assert record["type"] == "totp"
     assert mfa.request_passed_second_factor(request, member)
     assert mfa.authenticated_recently(request, member, within=60)
 

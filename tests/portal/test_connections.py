@@ -26,7 +26,8 @@ def test_a_request_then_acceptance_connects_both_and_emails_each_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.connection_request_accept(user=peer, request_id=request.pk)
 
-    assert selectors.are_connected(member, peer) and selectors.are_connected(peer, member)
+    assert selectors.are_connected(member, peer)
+    assert selectors.are_connected(peer, member)
     request.refresh_from_db()
     assert request.status == ConnectionRequest.Status.ACCEPTED
     assert [m.to for m in mail.outbox][-1] == ["amelia@example.org"]
@@ -156,8 +157,10 @@ def test_a_report_reaches_staff_with_the_conversation_only_if_shared(
             share_conversation=True,
         )
 
-    assert not private.conversation_shared and not private.messages.exists()
-    assert shared.conversation_shared and shared.messages.get().body == "Something inappropriate"
+    assert not private.conversation_shared
+    assert not private.messages.exists()
+    assert shared.conversation_shared
+    assert shared.messages.get().body == "Something inappropriate"
     assert Report.objects.filter(status="open").count() == 2
     assert {tuple(m.to) for m in mail.outbox} == {("rhea@example.org",)}
     assert "Something inappropriate" not in mail.outbox[0].body

@@ -34,7 +34,8 @@ def test_loading_twice_changes_nothing_and_prints_the_logins_once(home):
     second = _load()
 
     assert _counts() == counts
-    assert demo.DEMO_PASSWORD in first and demo.DEMO_PASSWORD not in second
+    assert demo.DEMO_PASSWORD in first
+    assert demo.DEMO_PASSWORD not in second
     assert Membership.objects.filter(status="approved").count() == len(demo.MEMBERS)
     assert Membership.objects.filter(status="pending").count() == 1
     assert (

@@ -42,7 +42,8 @@ def test_a_free_address_gets_a_link_that_does_not_name_the_requester(
 
     [message] = [m for m in mail.outbox if m.to == ["someone.else@example.org"]]
     assert "/accounts/confirm-email/" in message.body
-    assert member.first_name not in message.body and member.email not in message.body
+    assert member.first_name not in message.body
+    assert member.email not in message.body
 
 
 def test_the_asker_sees_the_same_answer_for_a_taken_and_a_free_address(

@@ -145,9 +145,11 @@ def test_a_thread_shows_its_latest_messages_and_pages_back_to_the_first(client, 
     assert html.select(".thread .bubble")[-2].select_one(".bubble__who").get_text() == "Tom"
     middle, earliest_link, html = page(earlier)
     assert middle == [f"Number {n}." for n in range(20, 70)]
-    assert html.select_one("#latest") is None and "Latest messages" in html.get_text()
+    assert html.select_one("#latest") is None
+    assert "Latest messages" in html.get_text()
     first, none, _ = page(earliest_link)
-    assert first == [f"Number {n}." for n in range(0, 20)] and none is None
+    assert first == [f"Number {n}." for n in range(0, 20)]
+    assert none is None
     # Whatever else is asked for, the latest messages.
     other = Message.objects.create(conversation=Conversation.objects.create(), body="x")
     for query in ("?before=abc", "?before=-3", f"?before={other.pk}", "?before=" + "9" * 30):
@@ -164,7 +166,8 @@ def _in_directory(client, name: str) -> bool:
 def test_suspension_and_reinstatement_change_who_is_listed_at_once(client, member, peer, reviewer):
     client.force_login(member)
     membership = Membership.objects.get(user=peer)
-    assert MemberProfile.objects.get(user=peer).listed and _in_directory(client, "Tom Walker")
+    assert MemberProfile.objects.get(user=peer).listed
+    assert _in_directory(client, "Tom Walker")
 
     services.membership_decide(
         membership_id=membership.pk,
@@ -183,7 +186,8 @@ def test_suspension_and_reinstatement_change_who_is_listed_at_once(client, membe
         decided_by=reviewer,
         note="Resolved.",
     )
-    assert _in_directory(client, "Tom Walker") and client.get(profile_url).status_code == 200
+    assert _in_directory(client, "Tom Walker")
+    assert client.get(profile_url).status_code == 200
 
 
 def test_deactivating_or_removing_the_members_group_in_the_admin_unlists_at_once(
@@ -407,7 +411,8 @@ def test_quick_dates_are_what_the_date_filter_writes(settings, fmt):
         quick, django_date, nothing = template.render(
             Context({"when": when, "fmt": fmt, "none": None})
         ).split("|")
-        assert quick == django_date and nothing == ""
+        assert quick == django_date
+        assert nothing == ""
 
 
 def test_the_conversation_list_shows_each_peer_last_message_and_unread_count(
@@ -435,4 +440,5 @@ def test_the_conversation_list_shows_each_peer_last_message_and_unread_count(
     assert rows[0].startswith("TW Tom Walker 2 unread Second from Tom")
     assert rows[1].startswith("? A former member You: Hello Priya")
     dashboard = client.get("/portal/").content.decode()
-    assert "Tom Walker</a> (2 new)" in dashboard and "A former member" in dashboard
+    assert "Tom Walker</a> (2 new)" in dashboard
+    assert "A former member" in dashboard

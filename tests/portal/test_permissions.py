@@ -179,7 +179,8 @@ def _assert_sites_own_403(response, *texts):
     html = response.content.decode()
     assert response.status_code == 403
     assert "<title>You cannot open this page | ICMEC Australia</title>" in html
-    assert "site-header" in html and "site-footer" in html
+    assert "site-header" in html
+    assert "site-footer" in html
     for text in texts:
         assert text in html, text
 
@@ -194,7 +195,8 @@ def test_posting_to_a_thread_after_the_connection_ended_says_why(client, world, 
         response, "You can no longer message this member", "you are not connected any more"
     )
     thread = client.get(f"/portal/messages/{world['conversation']}/").content.decode()
-    assert "Private words" in thread and "Still there?" not in thread
+    assert "Private words" in thread
+    assert "Still there?" not in thread
 
 
 @pytest.mark.parametrize("url", ["/portal/connections/", "/portal/messages/", "/portal/blocked/"])

@@ -84,7 +84,8 @@ def test_a_shared_conversation_is_frozen_at_the_moment_of_the_report(admin_clien
 
     page = admin_client.get(f"/admin/members/reports/{report.pk}/").content.decode()
 
-    assert "Hello Tom" in page and "Send me your home address" in page
+    assert "Hello Tom" in page
+    assert "Send me your home address" in page
     assert "after the report" not in page
     assert "as it was when the report was made" in page
     assert list(report.messages.values_list("from_reported", "body")) == [
@@ -163,7 +164,8 @@ def test_the_group_holds_after_the_reported_person_erases_their_account(
 
     rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
     assert len(rows) == 1
-    assert "An erased account" in rows[0] and "2 reports" in rows[0]
+    assert "An erased account" in rows[0]
+    assert "2 reports" in rows[0]
 
 
 def test_closed_reports_count_in_the_group_of_open_ones(admin_client, member, peer, reviewer):
@@ -198,7 +200,8 @@ def test_a_failed_notification_is_logged_without_personal_data(
     assert any(line.startswith(f"{name} failed for good") for line in lines), lines
     assert any("SMTPServerDisconnected" in line for line in lines)
     everything = caplog.text  # Celery's own lines too (it logs the text of what a task raised)
-    assert "amelia" not in everything and "refused" not in everything
+    assert "amelia" not in everything
+    assert "refused" not in everything
     report.refresh_from_db()
     assert report.reporter_notified_at is None
 

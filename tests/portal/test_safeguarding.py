@@ -71,7 +71,8 @@ def test_the_hash_is_keyed_and_reveals_nothing_of_the_address(settings):
     settings.PORTAL_SAFEGUARDING_KEY = "key-one"
     first = safeguarding.email_hash("J.Doe+x@gmail.com")
     assert first == safeguarding.email_hash("jdoe@googlemail.com")
-    assert re.fullmatch(r"[0-9a-f]{64}", first) and "jdoe" not in first
+    assert re.fullmatch(r"[0-9a-f]{64}", first)
+    assert "jdoe" not in first
 
     settings.PORTAL_SAFEGUARDING_KEY = "key-two"
     assert safeguarding.email_hash("jdoe@gmail.com") != first
@@ -113,7 +114,8 @@ def test_a_rejection_leaves_a_record_that_outlives_the_account(client, reviewer)
     assert record.email_hash == safeguarding.email_hash("jordan.lee@gmail.com")
     assert "jordan" not in f"{record.email_hash}{record.other_hashes}{record.reason}"
     decision.refresh_from_db()
-    assert decision.user is None and decision.safeguarding_record == record
+    assert decision.user is None
+    assert decision.safeguarding_record == record
 
 
 def test_signing_up_again_after_erasure_is_flagged_in_the_queue(
@@ -173,7 +175,8 @@ def test_a_flagged_applicant_is_approved_only_with_an_override_note(
     assert refused.status_code == 400
     html = refused.content.decode()
     assert "matches an earlier safeguarding decision" in html
-    assert "Membership suspended" in html and "outside the portal" in html
+    assert "Membership suspended" in html
+    assert "outside the portal" in html
     assert "Welcome" in html  # the form keeps what was typed
     newcomer.membership.refresh_from_db()
     assert newcomer.membership.status == Membership.Status.PENDING
@@ -196,7 +199,8 @@ def test_a_flagged_applicant_is_approved_only_with_an_override_note(
     assert decision.created_at is not None
     assert "Checked with their employer" not in mail.outbox[-1].body  # staff-only
     history = admin_client.get("/admin/members/decisions/").content.decode()
-    assert "Safeguarding override:" in history and "Checked with their employer" in history
+    assert "Safeguarding override:" in history
+    assert "Checked with their employer" in history
     assert "An erased account (safeguarding record no." in history
 
 
@@ -227,7 +231,8 @@ def test_reinstatement_lifts_the_record_but_keeps_it(reviewer):
     services.membership_decide(membership_id=membership_id, action="reinstate", decided_by=reviewer)
 
     record = SafeguardingRecord.objects.get(user=member)
-    assert record.kind == "suspended" and record.lifted_at is not None
+    assert record.kind == "suspended"
+    assert record.lifted_at is not None
 
 
 # --- Erasure while suspended or reported --------------------------------------------------------
@@ -379,7 +384,8 @@ def test_after_the_period_they_apply_again_and_the_reviewer_sees_the_earlier_app
 
     login_staff(client, reviewer)
     queue = client.get("/admin/members/").content.decode()
-    assert "Applying again" in queue and "1 earlier application" in queue
+    assert "Applying again" in queue
+    assert "1 earlier application" in queue
     page = client.get(f"/admin/members/{membership.pk}/").content.decode()
     assert "Earlier applications" in page
     assert "I investigate payments linked to child exploitation." in page

@@ -88,7 +88,8 @@ def test_staff_who_logged_in_with_a_password_alone_see_nothing_a_member_sees(
     # No authenticator yet: allauth's login is complete with the password alone.
     user = ADMIN_CAPABLE[kind]()
     response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
-    assert response.status_code == 302 and client.session.get("_auth_user_id") == str(user.pk)
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id") == str(user.pk)
 
     for url in member_urls:
         response = client.get(url)

@@ -59,7 +59,8 @@ def test_sign_up_records_the_application_and_sends_a_verification_link(
     assert mail.outbox[0].to == ["jordan.lee@bank.example"]
     assert "/accounts/confirm-email/" in mail.outbox[0].body
     # The address is not verified yet: the name typed with it is not mailed to it.
-    assert "Jordan" not in mail.outbox[0].body and "Lee" not in mail.outbox[0].body
+    assert "Jordan" not in mail.outbox[0].body
+    assert "Lee" not in mail.outbox[0].body
     assert "applying to join the ICMEC Australia Member Portal" in mail.outbox[0].body
 
 

@@ -209,7 +209,8 @@ def test_reports_show_a_shared_conversation_and_can_be_resolved(admin_client, me
     )
 
     listing = admin_client.get("/admin/members/reports/").content.decode()
-    assert "Harassment or abuse" in listing and "Spam or unsolicited promotion" in listing
+    assert "Harassment or abuse" in listing
+    assert "Spam or unsolicited promotion" in listing
     assert (
         "An unacceptable message"
         in admin_client.get(f"/admin/members/reports/{shared.pk}/").content.decode()
