@@ -15,6 +15,7 @@ from taggit.models import ItemBase, TagBase
 from portal.countries import COUNTRIES, COUNTRY_NAMES, name_sort_key
 from portal.links import LinkedInProfileValidator, linkedin_profile_url
 from portal.models.users import User
+from portal.translations import translated
 
 
 class Sector(models.TextChoices):
@@ -143,8 +144,9 @@ class MemberProfile(models.Model):
     @property
     def sector_name(self) -> str:
         """As `get_sector_display()`, which translates every sector's label on each call (a
-        tenth of a directory card's rendering time)."""
-        return str(SECTOR_NAMES.get(self.sector, self.sector))
+        tenth of a directory card's rendering time); here each label once per language."""
+        name = SECTOR_NAMES.get(self.sector)
+        return self.sector if name is None else translated(("sector", self.sector), name)
 
     @property
     def linkedin_url(self) -> str:

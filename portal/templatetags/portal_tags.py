@@ -8,11 +8,16 @@ from django import template
 from django.forms import BoundField
 from django.template.defaultfilters import date as date_filter
 from django.utils.dates import MONTHS, MONTHS_3
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import TIME_STRINGS, timesince
+from django.utils.translation import get_language
 
 from portal import selectors
 from portal.countries import COUNTRY_NAMES
 from portal.fast_urls import fast_reverse
 from portal.links import linkify as linkify_text
+from portal.translations import translated
 
 register = template.Library()
 
@@ -87,14 +92,18 @@ def initials(user) -> str:
 
 
 def _short_month(value) -> str:
-    return str(MONTHS_3[value.month]).title()
+    return translated(("month-3-title", value.month), str(MONTHS_3[value.month]).title())
+
+
+def _month(value) -> str:
+    return translated(("month", value.month), MONTHS[value.month])
 
 
 # The `date` filter's formats that lists of the portal repeat on every row, written directly.
 _QUICK_DATE_FORMATS = {
     "j M Y, H:i": lambda v: f"{v.day} {_short_month(v)} {v.year}, {v:%H:%M}",
     "j M, H:i": lambda v: f"{v.day} {_short_month(v)}, {v:%H:%M}",
-    "j F Y": lambda v: f"{v.day} {MONTHS[v.month]} {v.year}",
+    "j F Y": lambda v: f"{v.day} {_month(v)} {v.year}",
 }
 
 
@@ -109,7 +118,70 @@ def quick_date(value, arg: str) -> str:
     return write(value)
 
 
+class _TimeUnit:
+    """One of `TIME_STRINGS`, formatted as `timesince` does (`unit % {"num": n}`), translated
+    once per language and number."""
+
+    __slots__ = ("language", "name")
+
+    def __init__(self, language: str | None, name: str) -> None:
+        self.language, self.name = language, name
+
+    def __mod__(self, values: dict[str, int]) -> str:
+        return translated(
+            ("timesince", self.name, values["num"]),
+            TIME_STRINGS[self.name] % values,
+            language=self.language,
+        )
+
+
+class _TimeUnits:
+    def __init__(self) -> None:
+        self.language = get_language()
+
+    def __getitem__(self, name: str) -> _TimeUnit:
+        return _TimeUnit(self.language, name)
+
+
+@register.filter(is_safe=False)
+def quick_timesince(value) -> str:
+    """`{{ value|timesince }}`, the same text from Django's own `timesince`, with its units
+    translated once per language instead of on every row (a page of connections shows thirty)."""
+    if not value:
+        return ""
+    try:
+        return timesince(value, time_strings=_TimeUnits())
+    except (ValueError, TypeError):
+        return ""
+
+
 @register.simple_tag
 def row_url(viewname: str, *args) -> str:
-    """`{% url %}` for links repeated on every row of a list (see `portal.fast_urls`)."""
+    """`{% url %}` for links repeated on every row of a list, and for the portal's header,
+    which every member page renders (see `portal.fast_urls`)."""
     return fast_reverse(viewname, *args)
+
+
+# Pixels of the <img> for each size of avatar (the stylesheet draws them at this size).
+_AVATAR_PIXELS = {"large": 160}
+
+
+@register.simple_tag
+def avatar(profile, size: str, size_px: int) -> SafeString:
+    """A member's photo (`size_px`: 128 or 400, the stored sizes), or their initials, at
+    `size` ("small" or "large"). Written here rather than as an included template because
+    lists repeat it on every row: an include costs more than the markup it writes."""
+    css_size = escape(size)
+    photo_key = getattr(profile, "photo_key", "")
+    if photo_key:
+        pixels = _AVATAR_PIXELS.get(size, 56)
+        src = escape(fast_reverse("portal:photo", photo_key, size_px))
+        return mark_safe(  # noqa: S308 - every value is escaped above
+            f'<img class="avatar avatar--{css_size}" src="{src}" alt="" width="{pixels}" '
+            f'height="{pixels}" loading="lazy">\n'
+        )
+    letters = escape(initials(getattr(profile, "user", None)))
+    return mark_safe(  # noqa: S308 - every value is escaped above
+        f'<span class="avatar avatar--{css_size} avatar--initials" aria-hidden="true">'
+        f"{letters}</span>\n"
+    )
