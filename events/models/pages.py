@@ -269,10 +269,6 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
         return self.local(self.end_at)
 
     @property
-    def local_registration_opens(self) -> datetime | None:
-        return self.local(self.registration_opens_at)
-
-    @property
     def zone_name(self) -> str:
         """The zone as readers know it: its abbreviation then (AEDT, AEST) and its name."""
         start = self.local_start
