@@ -122,7 +122,7 @@ def upcoming_public_events(*, limit: int = 200) -> QuerySet[EventPage]:
     return (
         _filtered_events(user=None, past=False)
         .select_related("schedule")
-        .defer_streamfields()
+        .defer("body")
         .order_by("start_at", "pk")[:limit]
     )
 
@@ -169,9 +169,10 @@ class BookingState:
 def booking_state(*, event: EventPage, user: Visitor) -> BookingState:
     is_member = visitor_is_member(user)
     booking = None
-    if is_member and user is not None:
+    user_id = getattr(user, "pk", None)
+    if is_member and user_id is not None:
         booking = (
-            Booking.objects.filter(event=event, user=user)
+            Booking.objects.filter(event=event, user_id=user_id)
             .exclude(status=Booking.Status.CANCELLED)
             .first()
         )

@@ -12,7 +12,7 @@ and sent by a task after the commit (`events.services.emails`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -125,7 +125,8 @@ def booking_create(
     with the newsletter's own confirmation). Raises `BookingRefused` when the event's rules
     refuse it, `ValidationError` for an address that is not one.
     """
-    member = user if user is not None and visitor_is_member(user) else None
+    # An approved member is an account (never an anonymous visitor): visitor_is_member says so.
+    member = cast("User", user) if user is not None and visitor_is_member(user) else None
     if member is None and user is not None and user.is_authenticated:
         # Logged in but not an approved member: a public booking, in the account's name.
         email = email or user.email

@@ -24,7 +24,7 @@ Kind = BookingEmail.Kind
 Status = Booking.Status
 
 # Which bookings each email still fits when its task runs.
-STILL_TRUE = {
+STILL_TRUE: dict[str, tuple[str, ...]] = {
     Kind.CONFIRM_ADDRESS: (Status.PENDING,),
     Kind.CONFIRMED: Booking.SEATED,
     Kind.PROMOTED: Booking.SEATED,

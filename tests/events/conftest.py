@@ -4,6 +4,9 @@ from tests.events.factories import EventIndexPageFactory, EventPageFactory
 from tests.factories.blog import ensure_site_baseline
 from tests.factories.portal import make_member
 
+# The real SMTP server, broker and worker processes of the newsletter's worker tests.
+from tests.newsletter.conftest import broker, smtp_server, start_worker  # noqa: F401
+
 
 @pytest.fixture
 def home(db):
