@@ -63,37 +63,23 @@ def _places_taken() -> Coalesce:
     return Coalesce(Subquery(seated, output_field=IntegerField()), Value(0))
 
 
-def _filtered_events(
-    *,
-    user: Visitor,
-    past: bool,
-    kind: str | None = None,
-    format: str | None = None,
-    audience: str | None = None,
-) -> QuerySet[EventPage]:
+# The listing's filters (events.forms.EventFilterForm.chosen): field name -> chosen value.
+FILTER_FIELDS = ("kind", "format", "audience")
+
+
+def _filtered_events(*, user: Visitor, past: bool, filters: dict[str, str]) -> QuerySet[EventPage]:
     now = timezone.now()
     events = visible_events(user=user)
     events = events.filter(end_at__lte=now) if past else events.filter(end_at__gt=now)
-    if kind:
-        events = events.filter(kind=kind)
-    if format:
-        events = events.filter(format=format)
-    if audience:
-        events = events.filter(audience=audience)
-    return events
+    chosen = {name: value for name, value in filters.items() if name in FILTER_FIELDS and value}
+    return events.filter(**chosen)
 
 
-def event_list(
-    *,
-    user: Visitor,
-    past: bool = False,
-    kind: str | None = None,
-    format: str | None = None,
-    audience: str | None = None,
-) -> QuerySet[EventPage]:
+def event_list(*, user: Visitor, past: bool = False, **filters: str) -> QuerySet[EventPage]:
     """Upcoming events soonest first (those under way included), or past events newest first,
-    with what a card shows: one query whatever the number of events and bookings."""
-    events = _filtered_events(user=user, past=past, kind=kind, format=format, audience=audience)
+    with what a card shows: one query whatever the number of events and bookings. `filters`:
+    kind, format, audience (others are ignored)."""
+    events = _filtered_events(user=user, past=past, filters=filters)
     ordering = ("-start_at", "-pk") if past else ("start_at", "pk")
     return (
         events.only(*CARD_FIELDS)
@@ -103,24 +89,15 @@ def event_list(
     )
 
 
-def event_count(
-    *,
-    user: Visitor,
-    past: bool = False,
-    kind: str | None = None,
-    format: str | None = None,
-    audience: str | None = None,
-) -> int:
-    return _filtered_events(
-        user=user, past=past, kind=kind, format=format, audience=audience
-    ).count()
+def event_count(*, user: Visitor, past: bool = False, **filters: str) -> int:
+    return _filtered_events(user=user, past=past, filters=filters).count()
 
 
 def upcoming_public_events(*, limit: int = 200) -> QuerySet[EventPage]:
     """What the public calendar feed holds: upcoming events anyone may book (never a
     members-only one, whoever asks)."""
     return (
-        _filtered_events(user=None, past=False)
+        _filtered_events(user=None, past=False, filters={})
         .select_related("schedule")
         .defer("body")
         .order_by("start_at", "pk")[:limit]
