@@ -11,7 +11,6 @@ VTIMEZONE that defines it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -19,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from blog.middleware import mark_public
 from events.models import Booking, EventFormat, EventPage, EventSchedule
+from icmec.caching.http import mark_public
 
 PRODUCT_ID = "-//ICMEC Australia//Events//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -103,7 +102,7 @@ def attendee_calendar(*, booking: Booking) -> bytes:
     return calendar_of([event_component(event, url=event.get_full_url(), booking=booking)])
 
 
-def public_feed_response(request: HttpRequest, *, index_page: Any = None) -> HttpResponse:
+def public_feed_response(request: HttpRequest) -> HttpResponse:
     """The subscribable feed of upcoming public events (never a members-only one)."""
     from events import selectors
 

@@ -20,12 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from blog.middleware import public_cache
 from events import calendars, selectors, tokens
 from events.forms import BookingForm
 from events.models import Booking, EventPage
 from events.services import bookings as booking_services
 from events.services.emails import booking_links
+from icmec.caching.http import public_cache
 from icmec.clientip import client_ip
 from icmec.pagination import page_of
 from newsletter import ratelimit

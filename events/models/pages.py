@@ -26,13 +26,12 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from blog.blocks import BodyBlock
-from blog.models import SiteImage, SitePageMixin, lazy, paginate, redirect_to_login
+from blog.models import SiteImage, SitePageMixin, redirect_to_login
+from blog.models.querysets import visitor_is_member
 from events.forms import EventPageForm
 from events.models.speakers import Speaker
-from icmec.pagination import CountedPaginator
 
 DEFAULT_TIME_ZONE = "Australia/Sydney"
-EVENTS_PER_PAGE = 10
 # Addresses below /events/ that the site's own views answer (events.urls, the index page's
 # routes): no event may take them as its slug.
 RESERVED_SLUGS = frozenset({"past", "calendar", "bookings", "book"})
@@ -92,24 +91,15 @@ class EventIndexPage(SitePageMixin, RoutablePageMixin, Page):
 
     @path("calendar/", name="calendar")
     def calendar(self, request):
-        from events import calendars
+        from events import pages
 
-        return calendars.public_feed_response(request, index_page=self)
+        return pages.public_calendar(request)
 
     def get_context(self, request, *args, past: bool = False, **kwargs):
-        from events import selectors
-        from events.forms import EventFilterForm
+        from events import pages
 
         context = super().get_context(request, *args, **kwargs)
-        filters = EventFilterForm(request.GET)
-        chosen = filters.chosen()
-        user = request.user
-        paginator = CountedPaginator(
-            lambda: selectors.event_list(user=user, past=past, **chosen),
-            selectors.event_count(user=user, past=past, **chosen),
-            EVENTS_PER_PAGE,
-        )
-        context.update({"events": paginate(request, paginator), "filters": filters, "past": past})
+        context.update(pages.listing_context(request, past=past))
         return context
 
     def get_cached_paths(self) -> list[str]:
@@ -287,8 +277,6 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
         return list(self.speakers.select_related("photo").order_by("name"))
 
     def serve(self, request, *args, **kwargs):
-        from blog.selectors import visitor_is_member
-
         if self.members_only and not visitor_is_member(request.user):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -303,19 +291,15 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
 
     @path("calendar/", name="calendar")
     def calendar(self, request):
-        from events import calendars
+        from events import pages
 
-        return calendars.event_response(event=self, request=request)
+        return pages.event_calendar(request, event=self)
 
     def get_context(self, request, *args, **kwargs):
-        from events import selectors
-        from events.forms import BookingForm
+        from events import pages
 
         context = super().get_context(request, *args, **kwargs)
-        context["booking_state"] = lazy(
-            lambda: selectors.booking_state(event=self, user=request.user)
-        )
-        context["booking_form"] = BookingForm()
+        context.update(pages.event_context(request, event=self))
         return context
 
     def get_sitemap_urls(self, request=None):

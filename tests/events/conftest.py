@@ -1,16 +1,10 @@
 import pytest
 
 from tests.events.factories import EventIndexPageFactory, EventPageFactory
-from tests.factories.blog import ensure_site_baseline
-from tests.factories.portal import make_member
+from tests.factories.portal import MemberFactory
 
 # The real SMTP server, broker and worker processes of the newsletter's worker tests.
 from tests.newsletter.conftest import broker, smtp_server, start_worker  # noqa: F401
-
-
-@pytest.fixture
-def home(db):
-    return ensure_site_baseline()
 
 
 @pytest.fixture
@@ -29,13 +23,8 @@ def make_event(events_index):
 
 
 @pytest.fixture
-def member(db):
-    return make_member(first_name="Amelia", last_name="Chen", email="amelia@example.org")
-
-
-@pytest.fixture
 def second_member(db):
-    return make_member(first_name="Tom", last_name="Walker", email="tom@example.org")
+    return MemberFactory(first_name="Tom", last_name="Walker", email="tom@example.org")
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 from events.models import EventPage
 from portal.models import User
 from tests.admin_forms import edit_form_data
-from tests.factories.accounts import login_with_mfa
+from tests.factories.accounts import login_staff
 
 
 def test_times_are_typed_and_shown_in_the_events_zone(client, make_event):
     start = datetime(2030, 3, 4, 9, 30, tzinfo=ZoneInfo("Australia/Sydney"))
     event = make_event(start_at=start, end_at=start + timedelta(hours=2))
     staff = User.objects.create_superuser(email="staff@example.org", password="a long passphrase 9")
-    login_with_mfa(client, staff)
+    login_staff(client, staff)
     url = f"/admin/pages/{event.pk}/edit/"
     form = client.get(url)
     assert form.status_code == 200

@@ -17,7 +17,7 @@ from events.services import (
     booking_create,
 )
 from newsletter.models import Subscriber
-from tests.factories.portal import make_applicant
+from tests.factories.portal import ApplicantFactory
 
 Status = Booking.Status
 
@@ -79,7 +79,8 @@ def test_when_full_people_join_the_waiting_list_in_order(run, make_event, member
     public = run(booking_confirm, token=confirm_link_token(public))
     assert public.status == Status.WAITING
     bodies = [m.body for m in mail.outbox if m.subject.startswith("You are on the waiting list")]
-    assert "place 1" in bodies[0] and "place 2" in bodies[1]
+    assert "place 1" in bodies[0]
+    assert "place 2" in bodies[1]
     assert all(event.joining_link not in body for body in bodies)
 
 
@@ -166,7 +167,7 @@ def test_a_confirmation_after_registration_closed_is_refused(run, make_event):
 
 def test_members_only_events_refuse_everyone_but_approved_members(run, make_event, member):
     event = make_event(audience=Audience.MEMBERS)
-    applicant = make_applicant(email="applicant@example.org")
+    applicant = ApplicantFactory(email="applicant@example.org")
     for attempt in (
         lambda: run(booking_create, event_id=event.pk, name="Jo", email="jo@example.org"),
         lambda: run(booking_create, event_id=event.pk, user=applicant),

@@ -26,7 +26,7 @@ from tests.e2e.test_accessibility import (
     _violations_report,
 )
 from tests.events.factories import SpeakerFactory
-from tests.factories.portal import make_member
+from tests.factories.portal import MemberFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,7 @@ def test_every_events_page_is_accessible(browser, live_server, make_event):  # n
         end_at=timezone.now() - timedelta(days=30, hours=-2),
     )
     members_event = make_event(title="Analyst training", audience=Audience.MEMBERS, capacity=1)
-    member = make_member(email="amelia@example.org", first_name="Amelia", last_name="Chen")
+    member = MemberFactory(email="amelia@example.org", first_name="Amelia", last_name="Chen")
     public = booking_create(event_id=event.pk, name="Jo Reader", email="jo@example.org")
     booking_create(event_id=members_event.pk, user=member)
     token = tokens.booking_token(booking_uuid=public.uuid)
@@ -112,8 +112,8 @@ def test_the_last_place_then_the_waiting_list_then_a_promotion(
     make_event,
 ):
     event = make_event(title="Small training", audience=Audience.MEMBERS, capacity=1)
-    first = make_member(email="first@example.org", first_name="Ana", last_name="First")
-    second = make_member(email="second@example.org", first_name="Ben", last_name="Second")
+    first = MemberFactory(email="first@example.org", first_name="Ana", last_name="First")
+    second = MemberFactory(email="second@example.org", first_name="Ben", last_name="Second")
     first_context, _ = browser_of(browser, live_server, first)
     second_context, _ = browser_of(browser, live_server, second)
 

@@ -8,7 +8,7 @@ from django.db import connection
 
 from events.models import Booking
 from events.services import BookingRefused, booking_cancel, booking_create
-from tests.factories.portal import make_member
+from tests.factories.portal import MemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,10 +41,10 @@ def book_at_once(calls):
 @pytest.mark.parametrize("waiting_list", [False, True])
 def test_the_last_place_goes_to_exactly_one_of_many(make_event, waiting_list):
     event = make_event(capacity=3, waiting_list=waiting_list)
-    seated = [make_member(email=f"early{n}@example.org") for n in range(2)]
+    seated = [MemberFactory(email=f"early{n}@example.org") for n in range(2)]
     for user in seated:
         booking_create(event_id=event.pk, user=user)
-    rivals = [make_member(email=f"rival{n}@example.org") for n in range(6)]
+    rivals = [MemberFactory(email=f"rival{n}@example.org") for n in range(6)]
 
     outcomes = book_at_once(
         [lambda user=user: booking_create(event_id=event.pk, user=user) for user in rivals]
@@ -62,7 +62,7 @@ def test_the_last_place_goes_to_exactly_one_of_many(make_event, waiting_list):
 
 def test_a_double_click_books_once(make_event):
     event = make_event(capacity=10)
-    member = make_member(email="clicker@example.org")
+    member = MemberFactory(email="clicker@example.org")
     outcomes = book_at_once([lambda: booking_create(event_id=event.pk, user=member)] * 4)
     assert Booking.objects.filter(event=event).count() == 1
     assert len({o.pk for o in outcomes}) == 1
@@ -70,9 +70,9 @@ def test_a_double_click_books_once(make_event):
 
 def test_cancelling_while_others_book_never_overfills(make_event):
     event = make_event(capacity=1)
-    holder = make_member(email="holder@example.org")
+    holder = MemberFactory(email="holder@example.org")
     held = booking_create(event_id=event.pk, user=holder)
-    rivals = [make_member(email=f"late{n}@example.org") for n in range(4)]
+    rivals = [MemberFactory(email=f"late{n}@example.org") for n in range(4)]
     calls = [lambda: booking_cancel(booking_id=held.pk)]
     calls += [lambda user=user: booking_create(event_id=event.pk, user=user) for user in rivals]
     book_at_once(calls)

@@ -8,7 +8,7 @@ from icalendar import Calendar
 from events.models import Booking, BookingEmail
 from events.services import booking_cancel, booking_create
 from events.tasks import send_booking_email
-from tests.factories.portal import make_member
+from tests.factories.portal import MemberFactory
 from tests.newsletter.conftest import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,7 @@ def wait_until_sent(count: int) -> None:
 
 def test_each_booking_email_is_sent_once_by_a_real_worker(smtp_server, start_worker, make_event):
     event = make_event(capacity=1)
-    first, second = (make_member(email=f"m{n}@example.org") for n in range(2))
+    first, second = (MemberFactory(email=f"m{n}@example.org") for n in range(2))
     worker = start_worker(concurrency=2)
 
     held = booking_create(event_id=event.pk, user=first)
