@@ -15,7 +15,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("portal.account_urls")),
     path("accounts/", include("allauth.urls")),
+    path("portal/events/", include("events.portal_urls")),
     path("portal/", include("portal.urls")),
+    path("events/bookings/", include("events.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("", include("blog.urls")),
 ]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "blog",
     "portal",
     "newsletter",
+    "events",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -49,6 +49,48 @@ def _media_root():
     """The module's media folder holds the demo images for every test (see `site`)."""
 
 
+@pytest.fixture(scope="module")
+def site(site, django_db_blocker):
+    """The demo content, with events to probe: a public and a members-only event (made here
+    while the demo has none), a public booking and one of Amelia's."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from blog.models import HomePage
+    from events import tokens as event_tokens
+    from events.models import Audience, Booking, EventIndexPage, EventPage
+    from events.services import booking_create
+    from tests.events.factories import EventIndexPageFactory, EventPageFactory
+
+    with django_db_blocker.unblock():  # inside the demo's transaction: rolled back with it
+        index = EventIndexPage.objects.first() or EventIndexPageFactory(
+            parent=HomePage.objects.get()
+        )
+        public, members = (
+            EventPageFactory(parent=index, slug=f"robustness-{audience}", audience=audience)
+            for audience in (Audience.PUBLIC, Audience.MEMBERS)
+        )
+        for days in (-30, -20, 40):
+            EventPageFactory(
+                parent=index,
+                start_at=timezone.now() + timedelta(days=days),
+                end_at=timezone.now() + timedelta(days=days, hours=1),
+            )
+        pending = booking_create(event_id=public.pk, name="Jo Reader", email="jo@example.org")
+        booking_create(event_id=members.pk, user=User.objects.get(pk=site["amelia"]))
+        assert Booking.objects.filter(event=members).exists()
+        assert EventPage.objects.filter(pk=public.pk).live().exists()
+    return {
+        **site,
+        "event": public.slug,
+        "event_id": public.pk,
+        "members_event": members.slug,
+        "booking": event_tokens.booking_token(booking_uuid=pending.uuid),
+        "booking_confirm": event_tokens.confirmation_token(booking_uuid=pending.uuid),
+    }
+
+
 # (path, the query parameters it reads, or that an attacker might try)
 PUBLIC_URLS = [
     ("/", ["page", "q"]),
@@ -77,6 +119,17 @@ PUBLIC_URLS = [
     ("/accounts/signup/", ["next", "email"]),
     ("/accounts/password/reset/", ["next", "email"]),
     ("/member-resources/", ["next"]),
+    ("/events/", ["page", "kind", "format", "audience"]),
+    ("/events/past/", ["page", "kind", "format", "audience"]),
+    ("/events/calendar/", ["q"]),
+    ("/events/{event}/", ["next"]),
+    ("/events/{event}/calendar/", ["next"]),
+    ("/events/bookings/check-inbox/", ["next"]),
+    ("/events/bookings/book/{event_id}/", ["next"]),
+    ("/events/bookings/{booking}/", ["next"]),
+    ("/events/bookings/{booking}/cancel/", ["next"]),
+    ("/events/bookings/{booking}/calendar/", ["next"]),
+    ("/events/bookings/{booking_confirm}/confirm/", ["next"]),
 ]
 MEMBER_URLS = [
     ("/portal/", ["next"]),
@@ -102,6 +155,10 @@ MEMBER_URLS = [
     ("/member-resources/", ["next"]),
     ("/blog/", ["page", "category", "tag", "year"]),
     ("/search/", ["q", "page"]),
+    ("/portal/events/", ["page"]),
+    ("/events/", ["page", "kind", "format", "audience"]),
+    ("/events/{members_event}/", ["next"]),
+    ("/events/{members_event}/calendar/", ["next"]),
 ]
 STAFF_URLS = [
     ("/admin/", ["next"]),
@@ -152,6 +209,17 @@ HOSTILE_PATHS = [
     "/admin/newsletter/issues/99999999999999999999/report/",
     "/admin/snippets/newsletter/subscriber/inspect/%00/",
     "/admin/pages/99999999999999999999/",
+    "/events/%00/",
+    "/events/a%00b/calendar/",
+    "/events/past/%00/",
+    "/events/bookings/%00/",
+    "/events/bookings/" + "x" * 10_000 + "/",
+    "/events/bookings/a%00b:c/cancel/",
+    "/events/bookings/%ff/confirm/",
+    "/events/bookings/abc:def/calendar/",
+    "/events/bookings/book/99999999999999999999/",
+    "/events/bookings/book/99999999999999999999/member/",
+    "/portal/events/99999999999999999999/cancel/",
 ]
 
 
@@ -239,6 +307,10 @@ PAGINATED_LISTS = [
     ("anonymous", "/search/?q=child", "page"),
     ("anonymous", "/search/?q=zzqxj", "page"),  # no results at all
     ("anonymous", "/newsletter/archive/", "page"),
+    ("anonymous", "/events/", "page"),
+    ("anonymous", "/events/past/", "page"),
+    ("anonymous", "/events/?kind=webinar", "page"),
+    ("member", "/portal/events/", "page"),
     ("member", "/blog/", "page"),
     ("member", "/search/?q=child", "page"),
     ("member", "/portal/members/", "page"),
@@ -375,6 +447,15 @@ FORMS = [
         "email",
     ),
     ("anonymous", "/newsletter/confirm/{confirm}/", {}, ["next"], None),
+    (
+        "anonymous",
+        "/events/bookings/book/{event_id}/",
+        {"name": "Jo Reader", "email": "jo.reader@example.org"},
+        ["name", "email", "also_subscribe"],
+        "name",
+    ),
+    ("anonymous", "/events/bookings/{booking_confirm}/confirm/", {}, ["next"], None),
+    ("member", "/events/bookings/book/{event_id}/member/", {}, ["also_subscribe"], None),
     ("anonymous", "/newsletter/unsubscribe/{unsubscribe}/", {}, ["List-Unsubscribe"], None),
     (
         "member",
@@ -534,9 +615,14 @@ def test_a_host_header_not_in_allowed_hosts_is_refused(site, settings, method, p
     assert mail.outbox == []
 
 
-# Exempt by design (see newsletter/views.py): the footer's sign-up on cached pages checks the
-# request's origin instead, and RFC 8058 one-click unsubscribe comes from mail providers.
-CSRF_EXEMPT = {"/newsletter/", "/newsletter/unsubscribe/{unsubscribe}/"}
+# Exempt by design (see newsletter/views.py and events/views.py): the footer's sign-up and the
+# public booking form on cached pages check the request's origin instead, and RFC 8058 one-click
+# unsubscribe comes from mail providers.
+CSRF_EXEMPT = {
+    "/newsletter/",
+    "/newsletter/unsubscribe/{unsubscribe}/",
+    "/events/bookings/book/{event_id}/",
+}
 
 
 @pytest.mark.parametrize(

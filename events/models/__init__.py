@@ -1,0 +1,25 @@
+"""The events app's models (Django finds them here; each module says what it holds):
+
+- `speakers`: the speaker snippet;
+- `pages`: the events index page and the event page;
+- `bookings`: bookings, the ledger of booking emails, and what an event's calendar entry last
+  said (for the `.ics` SEQUENCE).
+
+Models never import views, selectors or services.
+"""
+
+from events.models.bookings import Booking, BookingEmail, EventSchedule
+from events.models.pages import Audience, EventFormat, EventIndexPage, EventKind, EventPage
+from events.models.speakers import Speaker
+
+__all__ = [
+    "Audience",
+    "Booking",
+    "BookingEmail",
+    "EventFormat",
+    "EventIndexPage",
+    "EventKind",
+    "EventPage",
+    "EventSchedule",
+    "Speaker",
+]

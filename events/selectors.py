@@ -1,0 +1,190 @@
+"""Reads of the events app. Never writes.
+
+Who may see a members-only event is the blog's one rule (`blog.selectors.visitor_is_member`,
+the rule of members-only posts): every list, page and feed of events goes through
+`visible_events`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from blog.selectors import public_pages, visitor_is_member
+from events import rules
+from events.models import Audience, Booking, EventPage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.models import User
+
+    Visitor = User | AnonymousUser | None
+
+# The columns an event card shows (events/includes/event_card.html); listings read only these.
+CARD_FIELDS = (
+    "title",
+    "url_path",
+    "summary",
+    "start_at",
+    "end_at",
+    "time_zone",
+    "kind",
+    "format",
+    "venue",
+    "audience",
+    "capacity",
+    "cancelled",
+    "image",
+)
+
+
+def visible_events(*, user: Visitor) -> QuerySet[EventPage]:
+    """Live events anyone may open, without the members-only ones unless the visitor is an
+    approved member (or staff)."""
+    events = public_pages(EventPage.objects.all())
+    if not visitor_is_member(user):
+        events = events.filter(audience=Audience.PUBLIC)
+    return events
+
+
+def _places_taken() -> Coalesce:
+    seated = (
+        Booking.objects.filter(event=OuterRef("pk"), status__in=Booking.SEATED)
+        .order_by()
+        .values("event")
+        .annotate(taken=Count("id"))
+        .values("taken")
+    )
+    return Coalesce(Subquery(seated, output_field=IntegerField()), Value(0))
+
+
+# The listing's filters (events.forms.EventFilterForm.chosen): field name -> chosen value.
+FILTER_FIELDS = ("kind", "format", "audience")
+
+
+def _filtered_events(*, user: Visitor, past: bool, filters: dict[str, str]) -> QuerySet[EventPage]:
+    now = timezone.now()
+    events = visible_events(user=user)
+    events = events.filter(end_at__lte=now) if past else events.filter(end_at__gt=now)
+    chosen = {name: value for name, value in filters.items() if name in FILTER_FIELDS and value}
+    return events.filter(**chosen)
+
+
+def event_list(*, user: Visitor, past: bool = False, **filters: str) -> QuerySet[EventPage]:
+    """Upcoming events soonest first (those under way included), or past events newest first,
+    with what a card shows: one query whatever the number of events and bookings. `filters`:
+    kind, format, audience (others are ignored)."""
+    events = _filtered_events(user=user, past=past, filters=filters)
+    ordering = ("-start_at", "-pk") if past else ("start_at", "pk")
+    return (
+        events.only(*CARD_FIELDS)
+        .select_related("image")
+        .annotate(places_taken=_places_taken())
+        .order_by(*ordering)
+    )
+
+
+def event_count(*, user: Visitor, past: bool = False, **filters: str) -> int:
+    return _filtered_events(user=user, past=past, filters=filters).count()
+
+
+def upcoming_public_events(*, limit: int = 200) -> QuerySet[EventPage]:
+    """What the public calendar feed holds: upcoming events anyone may book (never a
+    members-only one, whoever asks)."""
+    return (
+        _filtered_events(user=None, past=False, filters={})
+        .select_related("schedule")
+        .defer("body")
+        .order_by("start_at", "pk")[:limit]
+    )
+
+
+def places_taken(*, event: EventPage) -> int:
+    return Booking.objects.filter(event=event, status__in=Booking.SEATED).count()
+
+
+def waiting_position(*, booking: Booking) -> int | None:
+    """1 for the first on the waiting list; None when not waiting."""
+    if booking.status != Booking.Status.WAITING:
+        return None
+    ahead = Booking.objects.filter(
+        event_id=booking.event_id, status=Booking.Status.WAITING, created_at__lt=booking.created_at
+    ).count()
+    same_time = Booking.objects.filter(
+        event_id=booking.event_id,
+        status=Booking.Status.WAITING,
+        created_at=booking.created_at,
+        pk__lt=booking.pk,
+    ).count()
+    return ahead + same_time + 1
+
+
+@dataclass(frozen=True)
+class BookingState:
+    """What an event page says about booking it, to this visitor."""
+
+    refusal: str | None  # why nobody can book now (BookingRefused's reasons), else None
+    places_left: int | None  # None: no limit
+    booking: Booking | None  # the visitor's own active booking (members)
+    is_member: bool
+    waiting_position: int | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_left == 0
+
+
+def booking_state(*, event: EventPage, user: Visitor) -> BookingState:
+    is_member = visitor_is_member(user)
+    booking = None
+    user_id = getattr(user, "pk", None)
+    if is_member and user_id is not None:
+        booking = (
+            Booking.objects.filter(event=event, user_id=user_id)
+            .exclude(status=Booking.Status.CANCELLED)
+            .first()
+        )
+    places_left = None
+    if event.capacity is not None:
+        places_left = max(event.capacity - places_taken(event=event), 0)
+    return BookingState(
+        refusal=rules.registration_refusal(event),
+        places_left=places_left,
+        booking=booking,
+        is_member=is_member,
+        waiting_position=waiting_position(booking=booking) if booking else None,
+    )
+
+
+def member_bookings(*, user: User, past: bool = False) -> QuerySet[Booking]:
+    """The member's own bookings: of events to come (the soonest first), or of past events
+    (the latest first)."""
+    now = timezone.now()
+    bookings = Booking.objects.filter(user=user).select_related("event").defer("event__body")
+    if past:
+        return bookings.filter(event__end_at__lte=now).order_by("-event__start_at", "-pk")
+    return bookings.filter(event__end_at__gt=now).order_by("event__start_at", "pk")
+
+
+def booking_by_uuid(*, booking_uuid: Any) -> Booking | None:
+    return Booking.objects.select_related("event").filter(uuid=booking_uuid).first()
+
+
+def bookings_of_person(*, user: User) -> QuerySet[Booking]:
+    """The account's bookings and those made with its address (for the data export)."""
+    from django.db.models import Q
+
+    return (
+        Booking.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+        .select_related("event")
+        .order_by("created_at", "pk")
+    )

@@ -1,0 +1,139 @@
+"""The events pages in headless Chromium: axe-core finds no WCAG A/AA or best-practice
+violation at 320 and 1280 px and no page scrolls sideways (the site's own accessibility rules,
+tests/e2e/test_accessibility.py), and a member's journey: the last place booked, a second
+member on the waiting list, the first cancels, the second is promoted and emailed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.base import AXE_FILE_PATH
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from events import tokens
+from events.models import Audience, Booking
+from events.services import booking_create
+from tests.e2e.conftest import browser, guard_hosts, new_page  # noqa: F401
+from tests.e2e.test_accessibility import (
+    AXE_OPTIONS,
+    DESKTOP,
+    PHONE,
+    _horizontal_overflow,
+    _violations_report,
+)
+from tests.events.factories import SpeakerFactory
+from tests.factories.portal import MemberFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def browser_of(browser, live_server, user=None):  # noqa: F811
+    """A browser context on the live server, logged in as `user` (a session made by the test
+    client), with axe-core loaded in every page and requests to other hosts refused."""
+    context = browser.new_context(viewport=PHONE)
+    context.set_default_timeout(15_000)
+    context.add_init_script(path=AXE_FILE_PATH)
+    foreign = guard_hosts(context, live_server.url)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies["sessionid"]
+        context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    return context, foreign
+
+
+def assert_accessible(page) -> None:
+    expect(page.locator("main h1").first).to_be_visible()
+    problems = {}
+    for width, viewport in [("320 px", PHONE), ("1280 px", DESKTOP)]:
+        page.set_viewport_size(viewport)
+        problems[f"wider than {width}"] = _horizontal_overflow(page)
+        problems[f"axe-core violations at {width}"] = _violations_report(
+            page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
+        )
+    report = "\n".join(f"{kind}:\n  {found}" for kind, found in problems.items() if found)
+    assert not report, f"{page.url}\n{report}"
+
+
+def test_every_events_page_is_accessible(browser, live_server, make_event):  # noqa: F811
+    event = make_event(
+        title="Following the money", capacity=20, speakers=[SpeakerFactory(name="Dana Lee")]
+    )
+    make_event(
+        title="Last year's roundtable",
+        start_at=timezone.now() - timedelta(days=30),
+        end_at=timezone.now() - timedelta(days=30, hours=-2),
+    )
+    members_event = make_event(title="Analyst training", audience=Audience.MEMBERS, capacity=1)
+    member = MemberFactory(email="amelia@example.org", first_name="Amelia", last_name="Chen")
+    public = booking_create(event_id=event.pk, name="Jo Reader", email="jo@example.org")
+    booking_create(event_id=members_event.pk, user=member)
+    token = tokens.booking_token(booking_uuid=public.uuid)
+    confirm = tokens.confirmation_token(booking_uuid=public.uuid)
+
+    anonymous, foreign = browser_of(browser, live_server)
+    page = anonymous.new_page()
+    for path in [
+        "/events/",
+        "/events/?kind=webinar&format=online",
+        "/events/past/",
+        event.url,
+        "/events/bookings/check-inbox/",
+        f"/events/bookings/{confirm}/confirm/",
+        f"/events/bookings/{token}/",
+        f"/events/bookings/{token}/cancel/",
+        "/events/bookings/not-a-token/",
+    ]:
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+    # The booking form sent with an error comes back with it beside the field.
+    page.goto(live_server.url + event.url)
+    page.fill("#booking-name", "Jo")
+    page.fill("#booking-email", "jo@example")
+    page.click(".booking-form button[type=submit]")
+    expect(page.locator("#booking-email-error")).to_be_visible()
+    assert_accessible(page)
+
+    logged_in, foreign_too = browser_of(browser, live_server, member)
+    page = logged_in.new_page()
+    for path in ["/events/", members_event.url, "/portal/events/"]:
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+    assert foreign == foreign_too == []
+
+
+def test_the_last_place_then_the_waiting_list_then_a_promotion(
+    browser,  # noqa: F811
+    live_server,
+    make_event,
+):
+    event = make_event(title="Small training", audience=Audience.MEMBERS, capacity=1)
+    first = MemberFactory(email="first@example.org", first_name="Ana", last_name="First")
+    second = MemberFactory(email="second@example.org", first_name="Ben", last_name="Second")
+    first_context, _ = browser_of(browser, live_server, first)
+    second_context, _ = browser_of(browser, live_server, second)
+
+    first_page = first_context.new_page()
+    first_page.goto(live_server.url + event.url)
+    expect(first_page.get_by_text("1 place left.")).to_be_visible()
+    first_page.get_by_role("button", name="Book my place").click()
+    expect(first_page.get_by_text("Your place is booked.").first).to_be_visible()
+
+    second_page = second_context.new_page()
+    second_page.goto(live_server.url + event.url)
+    second_page.get_by_role("button", name="Join the waiting list").click()
+    expect(second_page.get_by_text("waiting list (place 1)")).to_be_visible()
+
+    first_page.goto(live_server.url + "/portal/events/")
+    first_page.get_by_role("button", name="Cancel my booking for Small training").click()
+    expect(first_page.get_by_text("Your booking for Small training is cancelled.")).to_be_visible()
+
+    second_page.goto(live_server.url + "/portal/events/")
+    expect(second_page.get_by_text("Confirmed")).to_be_visible()
+    assert Booking.objects.get(user=second).status == Booking.Status.CONFIRMED
+    promoted = [m for m in mail.outbox if m.subject == "A place is yours: Small training"]
+    assert [m.to for m in promoted] == [["second@example.org"]]
