@@ -5,8 +5,9 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-# Order matters: the newsletter's sent issue shows the latest post, which the blog creates.
-DEMO_MODULES = ["blog.demo", "portal.demo", "newsletter.demo"]
+# Order matters: the newsletter's sent issue shows the latest post, which the blog creates;
+# the events go under the home page the blog makes.
+DEMO_MODULES = ["blog.demo", "portal.demo", "newsletter.demo", "events.demo"]
 
 
 class Command(BaseCommand):
