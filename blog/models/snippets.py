@@ -14,8 +14,9 @@ from wagtail.snippets.models import register_snippet
 from blog.models.images import SiteImage
 
 
-@register_snippet
-class Author(index.Indexed, models.Model):
+class Person(index.Indexed, models.Model):
+    """A person the site names, with a role and a photo: a post's author, an event's speaker."""
+
     name = models.CharField(max_length=120)
     role = models.CharField(max_length=160, blank=True)
     photo = models.ForeignKey(
@@ -26,10 +27,17 @@ class Author(index.Indexed, models.Model):
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+@register_snippet
+class Author(Person):
+    class Meta(Person.Meta):
+        pass
 
 
 @register_snippet

@@ -194,8 +194,10 @@ def test_sign_up_takes_as_long_for_a_taken_address_as_for_a_new_one(client, sett
     existing_median, new_median = statistics.median(existing), statistics.median(new)
 
     assert User.objects.filter(email__startswith="new.").count() == attempts
-    # Without the equal work, a new address took four times as long as a taken one.
+    # Without the equal work, a new address took four times as long as a taken one; a new
+    # account also writes its rows (a third of the hash's time at most), and a loaded machine
+    # moves CPU times by a fifth: a third apart still tells the two cases from four times.
     difference = abs(new_median - existing_median)
-    assert difference < max(0.2 * max(new_median, existing_median), 0.02), (
+    assert difference < max(0.35 * max(new_median, existing_median), 0.02), (
         f"taken {existing_median * 1000:.0f} ms, new {new_median * 1000:.0f} ms"
     )

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from events import tokens
 from events.models import Audience, Booking
 from events.services import booking_create
-from tests.e2e.conftest import browser, guard_hosts, new_page  # noqa: F401
+from tests.e2e.conftest import guard_hosts
 from tests.e2e.test_accessibility import (
     AXE_OPTIONS,
     DESKTOP,
@@ -25,13 +25,20 @@ from tests.e2e.test_accessibility import (
     _horizontal_overflow,
     _violations_report,
 )
-from tests.events.factories import SpeakerFactory
+from tests.events.factories import EventIndexPageFactory, EventPageFactory, SpeakerFactory
 from tests.factories.portal import MemberFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def browser_of(browser, live_server, user=None):  # noqa: F811
+@pytest.fixture
+def make_event(home):
+    """Create a live event under a new events index: make_event(capacity=..., audience=...)."""
+    index = EventIndexPageFactory(parent=home)
+    return lambda **kwargs: EventPageFactory(parent=index, **kwargs)
+
+
+def browser_of(browser, live_server, user=None):
     """A browser context on the live server, logged in as `user` (a session made by the test
     client), with axe-core loaded in every page and requests to other hosts refused."""
     context = browser.new_context(viewport=PHONE)
@@ -59,7 +66,7 @@ def assert_accessible(page) -> None:
     assert not report, f"{page.url}\n{report}"
 
 
-def test_every_events_page_is_accessible(browser, live_server, make_event):  # noqa: F811
+def test_every_events_page_is_accessible(browser, live_server, make_event):
     event = make_event(
         title="Following the money", capacity=20, speakers=[SpeakerFactory(name="Dana Lee")]
     )
@@ -107,7 +114,7 @@ def test_every_events_page_is_accessible(browser, live_server, make_event):  # n
 
 
 def test_the_last_place_then_the_waiting_list_then_a_promotion(
-    browser,  # noqa: F811
+    browser,
     live_server,
     make_event,
 ):
