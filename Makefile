@@ -81,4 +81,4 @@ stop: ## Stop the embedded PostgreSQL if it is still running
 	-$(PY) -c "from icmec import embedded; embedded.stop()"
 
 clean: stop ## Remove the virtualenv and all local data (.data/, media/)
-	rm -rf $(VENV) .data media static_collected .pytest_cache .ruff_cache
+	rm -rf $(VENV) .data media static_collected .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
