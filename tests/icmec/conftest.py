@@ -19,7 +19,7 @@ from tests.factories.accounts import totp_activate
 
 
 @pytest.fixture(scope="module")
-def site(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo content (in a transaction rolled back after the module), and the ids and tokens
     that URLs need. A module using it replaces the per-test `_media_root` fixture with a no-op,
     so that the demo's images stay where they were loaded."""

@@ -33,14 +33,14 @@ def _form_errors(response) -> str:
 
 
 @pytest.fixture
-def editor_client(client, site):
+def editor_client(client, demo_site):
     editor = User.objects.create_user(email="demo.editor@example.org", password="x" * 20)
     editor.groups.add(Group.objects.get(name="Editors"))
     login_staff(client, editor)
     return client
 
 
-def test_an_editor_can_save_every_demo_page_and_post_unchanged(site, editor_client):
+def test_an_editor_can_save_every_demo_page_and_post_unchanged(demo_site, editor_client):
     pages = [page.specific for page in Page.objects.filter(depth__gt=1).order_by("path")]
     kinds = {type(page).__name__ for page in pages}
     assert {"HomePage", "StandardPage", "BlogIndexPage", "BlogPostPage"} <= kinds
@@ -60,7 +60,7 @@ def test_an_editor_can_save_every_demo_page_and_post_unchanged(site, editor_clie
         assert "has been updated" in followed or "has been saved" in followed, page.title
 
 
-def test_newsletter_staff_can_save_every_editable_demo_issue_unchanged(site, client):
+def test_newsletter_staff_can_save_every_editable_demo_issue_unchanged(demo_site, client):
     issues = list(Issue.objects.filter(status__in=[Issue.Status.DRAFT, Issue.Status.SCHEDULED]))
     assert issues
     login_staff(

@@ -50,7 +50,7 @@ def _media_root():
 
 
 @pytest.fixture(scope="module")
-def site(site, django_db_blocker):
+def demo_site(demo_site, django_db_blocker):
     """The demo content, with events to probe: a public and a members-only event (made here
     while the demo has none), a public booking and one of Amelia's."""
     from datetime import timedelta
@@ -78,11 +78,11 @@ def site(site, django_db_blocker):
                 end_at=timezone.now() + timedelta(days=days, hours=1),
             )
         pending = booking_create(event_id=public.pk, name="Jo Reader", email="jo@example.org")
-        booking_create(event_id=members.pk, user=User.objects.get(pk=site["amelia"]))
+        booking_create(event_id=members.pk, user=User.objects.get(pk=demo_site["amelia"]))
         assert Booking.objects.filter(event=members).exists()
         assert EventPage.objects.filter(pk=public.pk).live().exists()
     return {
-        **site,
+        **demo_site,
         "event": public.slug,
         "event_id": public.pk,
         "members_event": members.slug,
@@ -280,9 +280,9 @@ def _hostile_queries(params: list[str]):
     + [("staff", path, params) for path, params in STAFF_URLS]
     + [(who, path, []) for path in HOSTILE_PATHS for who in ("anonymous", "member", "staff")],
 )
-def test_no_url_answers_500_to_hostile_input(site, recorder, who, path, params):
-    client = _client(site.get({"member": "amelia", "staff": "staff"}.get(who, "")))
-    url = path.format(**site)
+def test_no_url_answers_500_to_hostile_input(demo_site, recorder, who, path, params):
+    client = _client(demo_site.get({"member": "amelia", "staff": "staff"}.get(who, "")))
+    url = path.format(**demo_site)
     if params:
         # The page itself is reachable (no detour to a login or a second factor), so the
         # hostile values below reach its view.
@@ -353,11 +353,13 @@ def _shown_page(response) -> Page:
 
 
 @pytest.mark.parametrize(("who", "path", "param"), PAGINATED_LISTS)
-def test_every_list_shows_a_page_that_exists_for_any_page_number(site, recorder, who, path, param):
+def test_every_list_shows_a_page_that_exists_for_any_page_number(
+    demo_site, recorder, who, path, param
+):
     """Clamped, never a 404 or a 500: non-numbers and numbers below 1 give the first page, numbers
     past the end the last one."""
-    client = _client(site.get({"member": "amelia", "staff": "staff"}.get(who, "")))
-    url = path.format(**site)
+    client = _client(demo_site.get({"member": "amelia", "staff": "staff"}.get(who, "")))
+    url = path.format(**demo_site)
     joiner = "&" if "?" in url else "?"
     assert client.get(url).status_code == 200
     problems = []
@@ -528,11 +530,13 @@ FORMS = [
 @pytest.mark.parametrize(
     ("who", "path", "valid", "poisoned", "kept"), FORMS, ids=[form[1] for form in FORMS]
 )
-def test_no_form_answers_500_to_hostile_input(site, recorder, who, path, valid, poisoned, kept):
-    url = path.format(**site)
+def test_no_form_answers_500_to_hostile_input(
+    demo_site, recorder, who, path, valid, poisoned, kept
+):
+    url = path.format(**demo_site)
     problems = []
     for mode, text in HOSTILE_TEXT.items():
-        client = _client(site["amelia"] if who == "member" else None)
+        client = _client(demo_site["amelia"] if who == "member" else None)
         del recorder.errors[:]
         data = {**valid, **dict.fromkeys(poisoned, text)}
         response = client.post(url, data, follow=True)
@@ -564,10 +568,10 @@ FOREIGN_NEXT = [
 
 
 @pytest.mark.parametrize("target", FOREIGN_NEXT)
-def test_next_never_leads_to_another_site(site, target):
+def test_next_never_leads_to_another_site(demo_site, target):
     """`next` after a portal action, after logging in and from the admin's login page."""
-    member = _client(site["amelia"])
-    connect = member.post(f"/portal/members/{site['stranger']}/connect/", {"next": target})
+    member = _client(demo_site["amelia"])
+    connect = member.post(f"/portal/members/{demo_site['stranger']}/connect/", {"next": target})
     # The admin's login page hands `next` on to allauth's, whose form carries it in the POST.
     admin_login = _client().get(f"/admin/login/?next={quote(target)}")
     login = _client().post(
@@ -586,7 +590,7 @@ def test_next_never_leads_to_another_site(site, target):
         # A path on this site: never "//host" or "/\\host".
         assert location.path.startswith("/")
         assert location.path[1:2] not in ("/", "\\")
-    assert connect["Location"] == f"/portal/members/{site['stranger']}/"
+    assert connect["Location"] == f"/portal/members/{demo_site['stranger']}/"
     assert admin_login["Location"].startswith("/accounts/login/?next=")
     assert login["Location"] == "/portal/"
 
@@ -600,7 +604,7 @@ def test_next_never_leads_to_another_site(site, target):
         ("post", "/newsletter/"),
     ],
 )
-def test_a_host_header_not_in_allowed_hosts_is_refused(site, settings, method, path):
+def test_a_host_header_not_in_allowed_hosts_is_refused(demo_site, settings, method, path):
     """Links in emails (password reset, confirmation) are built from the request's host: a forged
     Host must be refused with 400 before any view runs, never used."""
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -630,12 +634,12 @@ CSRF_EXEMPT = {
     [(who, path, valid) for who, path, valid, *_ in FORMS if path not in CSRF_EXEMPT],
     ids=[path for _, path, *_ in FORMS if path not in CSRF_EXEMPT],
 )
-def test_every_other_form_needs_a_csrf_token(site, who, path, valid):
+def test_every_other_form_needs_a_csrf_token(demo_site, who, path, valid):
     client = Client(enforce_csrf_checks=True)
     if who == "member":
-        log_in(client, User.objects.get(pk=site["amelia"]))
+        log_in(client, User.objects.get(pk=demo_site["amelia"]))
 
-    response = client.post(path.format(**site), valid)
+    response = client.post(path.format(**demo_site), valid)
 
     assert response.status_code == 403
     assert "Please send the form again" in response.content.decode()

@@ -42,10 +42,10 @@ def _policy(header: str) -> dict[str, set[str]]:
     return directives
 
 
-def _client(site, who: str) -> Client:
+def _client(demo_site, who: str) -> Client:
     client = Client()
     if who != "anonymous":
-        log_in(client, User.objects.get(pk=site[who]))
+        log_in(client, User.objects.get(pk=demo_site[who]))
     return client
 
 
@@ -79,8 +79,8 @@ FRONT_END = [
 
 
 @pytest.mark.parametrize(("who", "path"), FRONT_END)
-def test_front_end_pages_carry_the_strict_policy_and_the_other_headers(site, who, path):
-    response = _client(site, who).get(path.format(**site))
+def test_front_end_pages_carry_the_strict_policy_and_the_other_headers(demo_site, who, path):
+    response = _client(demo_site, who).get(path.format(**demo_site))
 
     assert response.status_code in (200, 404)
     policy = _policy(response["Content-Security-Policy"])
@@ -98,8 +98,8 @@ def test_front_end_pages_carry_the_strict_policy_and_the_other_headers(site, who
 @pytest.mark.parametrize(
     "path", ["/admin/", "/admin/pages/", "/admin/members/", "/admin/snippets/newsletter/issue/"]
 )
-def test_the_admin_has_its_own_policy_that_still_keeps_other_hosts_out(site, path):
-    response = _client(site, "staff").get(path)
+def test_the_admin_has_its_own_policy_that_still_keeps_other_hosts_out(demo_site, path):
+    response = _client(demo_site, "staff").get(path)
 
     assert response.status_code == 200
     policy = _policy(response["Content-Security-Policy"])
@@ -117,10 +117,10 @@ def test_the_admin_has_its_own_policy_that_still_keeps_other_hosts_out(site, pat
     assert "Permissions-Policy" in response
 
 
-def _preview_urls(site) -> list[str]:
+def _preview_urls(demo_site) -> list[str]:
     from blog.models import BlogPostPage
 
-    post = BlogPostPage.objects.get(slug=site["post"])
+    post = BlogPostPage.objects.get(slug=demo_site["post"])
     revision = post.save_revision()
     return [
         f"/admin/pages/{post.pk}/view_draft/",
@@ -128,17 +128,17 @@ def _preview_urls(site) -> list[str]:
     ]
 
 
-def test_previews_have_the_site_policy_and_may_be_framed_by_the_admin_only(site):
+def test_previews_have_the_site_policy_and_may_be_framed_by_the_admin_only(demo_site):
     """Wagtail renders a preview in a request of its own, for the page's public URL: the site's
     policy applies (the preview shows what readers get), but the admin may frame it."""
     from newsletter.models import Issue
 
-    client = _client(site, "staff")
-    issue = Issue.objects.get(slug=site["issue"])
+    client = _client(demo_site, "staff")
+    issue = Issue.objects.get(slug=demo_site["issue"])
     issue_preview = f"/admin/snippets/newsletter/issue/preview/{issue.pk}/"
     assert client.post(issue_preview, _issue_form(issue)).json()["is_valid"] is True
 
-    responses = {url: client.get(url) for url in _preview_urls(site)}
+    responses = {url: client.get(url) for url in _preview_urls(demo_site)}
     responses[issue_preview] = client.get(issue_preview, {"mode": "email"})
     for url, response in responses.items():
         assert response.status_code == 200, url
@@ -154,7 +154,7 @@ def test_previews_have_the_site_policy_and_may_be_framed_by_the_admin_only(site)
         assert policy["style-src"] == expected_styles, url
 
     # The same post, live, still refuses every frame.
-    live = client.get(f"/blog/{site['post']}/")
+    live = client.get(f"/blog/{demo_site['post']}/")
     assert _policy(live["Content-Security-Policy"])["frame-ancestors"] == {"'none'"}
     assert live["X-Frame-Options"] == "DENY"
 
@@ -267,8 +267,8 @@ class AssetCollector(HTMLParser):
 
 
 @pytest.mark.parametrize(("who", "path"), FRONT_END)
-def test_front_end_pages_load_nothing_from_another_host(site, who, path):
-    response = _client(site, who).get(path.format(**site))
+def test_front_end_pages_load_nothing_from_another_host(demo_site, who, path):
+    response = _client(demo_site, who).get(path.format(**demo_site))
     collector = AssetCollector()
     collector.feed(response.content.decode())
 
