@@ -16,6 +16,7 @@ from blog.models.images import SiteImage, SiteRendition
 from blog.models.pages import (
     HomePage,
     HomePageFeaturedPost,
+    SectionIndexPage,
     SitePageMixin,
     StandardPage,
     redirect_to_login,
@@ -33,6 +34,7 @@ __all__ = [
     "HomePage",
     "HomePageFeaturedPost",
     "SiteImage",
+    "SectionIndexPage",
     "SitePageMixin",
     "SiteRendition",
     "SocialMediaSettings",

@@ -11,6 +11,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
@@ -125,6 +126,22 @@ class HomePage(SitePageMixin, Page):
             raise Http404
         page, depth = found
         return page.route(request, path_components[depth:])
+
+
+class SectionIndexPage(SitePageMixin, RoutablePageMixin, Page):
+    """The one index page of a section under the home page (the blog, the events), with an
+    introduction shown under its title; the section's pages live below it."""
+
+    introduction = models.TextField(max_length=500, blank=True)
+
+    max_count = 1
+    parent_page_types = ["blog.HomePage"]
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+
+    class Meta:
+        abstract = True
 
 
 class HomePageFeaturedPost(Orderable):

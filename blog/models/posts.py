@@ -16,7 +16,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import path
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
@@ -24,14 +24,14 @@ from wagtail.search import index
 from blog.blocks import BodyBlock
 from blog.models import rendering
 from blog.models.images import SiteImage
-from blog.models.pages import SitePageMixin, redirect_to_login
+from blog.models.pages import SectionIndexPage, SitePageMixin, redirect_to_login
 from blog.models.querysets import BlogPostPageQuerySet, visitor_is_member
 from blog.models.snippets import Author, Category
 
 WORDS_PER_MINUTE = 230
 
 
-class BlogIndexPage(SitePageMixin, RoutablePageMixin, Page):
+class BlogIndexPage(SectionIndexPage):
     """The blog: every post lives under it. Filters and feeds are routes of this page:
 
     /blog/                      all posts, 10 a page (?page=2)
@@ -42,15 +42,8 @@ class BlogIndexPage(SitePageMixin, RoutablePageMixin, Page):
     /blog/category/<slug>/feed/rss/, .../feed/atom/          a category's feeds
     """
 
-    introduction = models.TextField(max_length=500, blank=True)
-
-    max_count = 1
-    parent_page_types = ["blog.HomePage"]
     subpage_types = ["blog.BlogPostPage"]
     template = "blog/blog_index_page.html"
-
-    content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    search_fields = [*Page.search_fields, index.SearchField("introduction")]
 
     class Meta:
         verbose_name = _("blog index page")

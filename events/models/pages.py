@@ -26,7 +26,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from blog.blocks import BodyBlock
-from blog.models import SiteImage, SitePageMixin, redirect_to_login
+from blog.models import SectionIndexPage, SiteImage, SitePageMixin, redirect_to_login
 from blog.models.querysets import visitor_is_member
 from events.forms import EventPageForm
 from events.models.speakers import Speaker
@@ -60,7 +60,7 @@ class Audience(models.TextChoices):
     MEMBERS = "members", _("Approved members only")
 
 
-class EventIndexPage(SitePageMixin, RoutablePageMixin, Page):
+class EventIndexPage(SectionIndexPage):
     """Every event lives under it. Its routes:
 
     /events/             upcoming events, soonest first, 10 a page (?kind=, ?format=, ?audience=)
@@ -68,15 +68,8 @@ class EventIndexPage(SitePageMixin, RoutablePageMixin, Page):
     /events/calendar/    the calendar feed (.ics) of upcoming public events
     """
 
-    introduction = models.TextField(max_length=500, blank=True)
-
-    max_count = 1
-    parent_page_types = ["blog.HomePage"]
     subpage_types = ["events.EventPage"]
     template = "events/event_index_page.html"
-
-    content_panels = [*Page.content_panels, FieldPanel("introduction")]
-    search_fields = [*Page.search_fields, index.SearchField("introduction")]
 
     class Meta:
         verbose_name = _("events index page")

@@ -368,12 +368,9 @@ def _horizontal_overflow(page: Page) -> str:
     )
 
 
-@pytest.mark.parametrize("visit", VISITS, ids=[visit.name for visit in VISITS])
-def test_page_is_accessible_and_fits_320_and_1280_px(open_page, visit):
-    """axe finds nothing and the page never scrolls sideways, at 320 and at 1280 px.
-
-    One page load serves both widths: the layout follows a change of viewport."""
-    page = open_page(visit, PHONE)
+def assert_accessible(page) -> None:
+    """axe-core finds nothing and the page does not scroll sideways, at 320 and at 1280 px (one
+    page load serves both widths: the layout follows a change of viewport)."""
     expect(page.locator("main h1").first).to_be_visible()
     problems = {}
     for width, viewport in [("320 px", PHONE), ("1280 px", DESKTOP)]:
@@ -384,6 +381,14 @@ def test_page_is_accessible_and_fits_320_and_1280_px(open_page, visit):
         )
     report = "\n".join(f"{kind}:\n  {found}" for kind, found in problems.items() if found)
     assert not report, f"{page.url}\n{report}"
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=[visit.name for visit in VISITS])
+def test_page_is_accessible_and_fits_320_and_1280_px(open_page, visit):
+    """axe finds nothing and the page never scrolls sideways, at 320 and at 1280 px.
+
+    One page load serves both widths: the layout follows a change of viewport."""
+    assert_accessible(open_page(visit, PHONE))
 
 
 def test_requests_to_other_hosts_are_refused_and_reported(live_site, browser):

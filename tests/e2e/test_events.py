@@ -18,13 +18,7 @@ from events import tokens
 from events.models import Audience, Booking
 from events.services import booking_create
 from tests.e2e.conftest import guard_hosts
-from tests.e2e.test_accessibility import (
-    AXE_OPTIONS,
-    DESKTOP,
-    PHONE,
-    _horizontal_overflow,
-    _violations_report,
-)
+from tests.e2e.test_accessibility import PHONE, assert_accessible
 from tests.events.factories import EventIndexPageFactory, EventPageFactory, SpeakerFactory
 from tests.factories.portal import MemberFactory
 
@@ -51,19 +45,6 @@ def browser_of(browser, live_server, user=None):
         cookie = client.cookies["sessionid"]
         context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
     return context, foreign
-
-
-def assert_accessible(page) -> None:
-    expect(page.locator("main h1").first).to_be_visible()
-    problems = {}
-    for width, viewport in [("320 px", PHONE), ("1280 px", DESKTOP)]:
-        page.set_viewport_size(viewport)
-        problems[f"wider than {width}"] = _horizontal_overflow(page)
-        problems[f"axe-core violations at {width}"] = _violations_report(
-            page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
-        )
-    report = "\n".join(f"{kind}:\n  {found}" for kind, found in problems.items() if found)
-    assert not report, f"{page.url}\n{report}"
 
 
 def test_every_events_page_is_accessible(browser, live_server, make_event):
