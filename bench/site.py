@@ -37,7 +37,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import harness
 
-TARGETS = {"home": 100, "index": 100, "post": 150, "search": 100}
+TARGETS = {"home": 100, "index": 100, "post": 150, "search": 100, "events": 100, "event": 150}
+EVENTS = 45  # the demo's five and generated upcoming ones: the index has five pages
 PROXY_TARGET = 0.8  # cache hits through the proxy, as a share of nginx serving the static file
 PUBLICATION_TARGET_MS = 1000
 MAX_QUERIES = 12
@@ -146,6 +147,60 @@ def _load_posts(total: int) -> None:
         with transaction.atomic():
             blog.add_child(instance=post)
     print(f"  {BlogPostPage.objects.count()} posts in the blog.")
+    _load_events(rng, words, images)
+
+
+def _load_events(rng: random.Random, words: list[str], images: list) -> None:
+    """The demo events and enough generated upcoming ones for the index to fill its pages."""
+    from django.core.management.color import no_style
+    from django.db import transaction
+    from django.utils import timezone
+
+    from events import demo as events_demo
+    from events.models import EventIndexPage, EventPage
+
+    class Quiet:
+        def write(self, *_args, **_kwargs):
+            pass
+
+    with transaction.atomic():
+        events_demo.load(stdout=Quiet(), style=no_style())
+    index = EventIndexPage.objects.get()
+    kinds = ["webinar", "training", "roundtable", "conference"]
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for number in range(EventPage.objects.count(), EVENTS):
+        start = now + datetime.timedelta(days=3 + number, hours=rng.randint(0, 6))
+        event = EventPage(
+            title=_sentence(rng, words, rng.randint(4, 7)),
+            slug=f"benchmark-event-{number}",
+            summary=_sentence(rng, words, 25) + ".",
+            body=[{"type": "paragraph", "value": _paragraph(rng, words)}],
+            image=rng.choice(images),
+            start_at=start,
+            end_at=start + datetime.timedelta(minutes=90),
+            kind=rng.choice(kinds),
+            format="online",
+            joining_link="https://meet.example.org/benchmark",
+            capacity=200,
+        )
+        with transaction.atomic():
+            index.add_child(instance=event)
+            event.save_revision().publish()
+    print(f"  {EventPage.objects.count()} events.")
+
+
+def _public_upcoming_event():
+    """The first public upcoming event with places (its page shows the booking form)."""
+    from django.utils import timezone
+
+    from events.models import EventPage
+
+    return (
+        EventPage.objects.live()
+        .filter(audience="public", start_at__gt=timezone.now(), cancelled=False)
+        .order_by("start_at")
+        .first()
+    )
 
 
 def _distinct_searches(count: int = 2000) -> list[str]:
@@ -467,11 +522,14 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
-    if fresh or BlogPostPage.objects.count() < args.posts:
+    from events.models import EventPage
+
+    if fresh or BlogPostPage.objects.count() < args.posts or EventPage.objects.count() < EVENTS:
         print(f"Loading the demo content and {args.posts} posts ...")
         _load_posts(args.posts)
 
     middle = BlogPostPage.objects.live().order_by("-date_published")[args.posts // 2]
+    event = _public_upcoming_event()
     searches = _distinct_searches()
     distinct_searches = harness.paths_script(searches, workdir / "searches.lua")
     distinct_row = ("search-distinct", "Search, 2,000 different queries", searches[0])
@@ -479,6 +537,8 @@ def main() -> int:
         ("home", "Home page", "/"),
         ("index", "Blog index", "/blog/"),
         ("post", "A post", middle.url),
+        ("events", "Events index", "/events/"),
+        ("event", "An event", event.url),
     ]
     cached_pages = [*pages, ("search", "Search", "/search/?q=child+protection"), distinct_row]
     uncached_pages = [*pages, ("search", *distinct_row[1:])]

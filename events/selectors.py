@@ -14,7 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from blog.selectors import public_pages, visitor_is_member
+from blog.selectors import card_renditions, public_pages, visitor_is_member
 from events import rules
 from events.models import Audience, Booking, EventPage
 
@@ -84,6 +84,7 @@ def event_list(*, user: Visitor, past: bool = False, **filters: str) -> QuerySet
     return (
         events.only(*CARD_FIELDS)
         .select_related("image")
+        .prefetch_related(card_renditions("image"))
         .annotate(places_taken=_places_taken())
         .order_by(*ordering)
     )

@@ -54,13 +54,17 @@ def with_card_data(
     those of several lists in one query."""
     posts = posts.only(*CARD_FIELDS).select_related("featured_image")
     if prefetch_renditions:
-        posts = posts.prefetch_related(
-            Prefetch(
-                "featured_image__renditions",
-                queryset=SiteRendition.objects.filter(filter_spec__in=CARD_IMAGE_FILTERS),
-            )
-        )
+        posts = posts.prefetch_related(card_renditions("featured_image"))
     return posts.order_by("-date_published", "-pk")
+
+
+def card_renditions(image_field: str) -> Prefetch:
+    """The card renditions of the image in `image_field`, for `prefetch_related`: one query for
+    a whole list of cards (a post's or an event's), whatever its length."""
+    return Prefetch(
+        f"{image_field}__renditions",
+        queryset=SiteRendition.objects.filter(filter_spec__in=CARD_IMAGE_FILTERS),
+    )
 
 
 def card_renditions_prefetch(posts: Iterable[BlogPostPage]) -> None:

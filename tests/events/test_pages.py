@@ -14,6 +14,7 @@ from events import tokens
 from events.models import Audience, Booking, EventFormat, EventKind
 from events.services import booking_create
 from tests.events.factories import EventPageFactory
+from tests.factories.blog import SiteImageFactory
 
 Status = Booking.Status
 
@@ -70,11 +71,18 @@ def test_listing_pages_ten_at_a_time(client, make_event):
 def test_listing_query_count_does_not_grow_with_events_and_bookings(
     client, events_index, member, path
 ):
+    # Every card shows its own image: their renditions are read in one query, not one a card.
+    image = SiteImageFactory()
+
     def queries_with(count: int) -> int:
         for n in range(count):
             days = n + 1 if path == "/events/" else -(n + 1)
             event = EventPageFactory(
-                parent=events_index, start_at=soon(days), end_at=soon(days + 0.1), capacity=50
+                parent=events_index,
+                start_at=soon(days),
+                end_at=soon(days + 0.1),
+                capacity=50,
+                image=image,
             )
             Booking.objects.bulk_create(
                 Booking(event=event, name="x", email=f"{n}-{i}@example.org", status="confirmed")
