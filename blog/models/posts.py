@@ -26,7 +26,7 @@ from blog.models import rendering
 from blog.models.images import SiteImage
 from blog.models.pages import SectionIndexPage, SitePageMixin, redirect_to_login
 from blog.models.querysets import BlogPostPageQuerySet, visitor_is_member
-from blog.models.snippets import Author, Category
+from blog.models.snippets import Author, Category, people_for_boxes
 
 WORDS_PER_MINUTE = 230
 
@@ -188,7 +188,7 @@ class BlogPostPage(SitePageMixin, Page):
     # Read by the post's template inside its cached fragment: a cache hit costs no query.
     @cached_property
     def author_list(self) -> list[Author]:
-        return list(self.authors.select_related("photo").order_by("name"))
+        return people_for_boxes(self.authors)
 
     @cached_property
     def category_list(self) -> list[Category]:

@@ -4,14 +4,43 @@ shows (social links, contact address)."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.images.models import Filter
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from blog.models.images import SiteImage
+from blog.models.images import SiteImage, SiteRendition
+
+# The photo a person's box shows (the post's and the event's templates use the same spec).
+PHOTO_SPEC = "fill-{96x96,192x192} format-{webp,jpeg}"
+PHOTO_FILTERS: tuple[str, ...] = tuple(Filter.expand_spec(PHOTO_SPEC.split()))
+
+
+class PersonQuerySet(models.QuerySet):
+    def for_boxes(self) -> PersonQuerySet:
+        """People as the boxes under a post or an event show them, by name: their photos and
+        the photos' renditions read in two queries however many people there are."""
+        renditions = SiteRendition.objects.filter(filter_spec__in=PHOTO_FILTERS)
+        return (
+            self.select_related("photo")
+            .prefetch_related(Prefetch("photo__renditions", queryset=renditions))
+            .order_by("name")
+        )
+
+
+def people_for_boxes(people: models.Manager) -> list[Person]:
+    """The people of a page's many-to-many field (`post.authors`), as their boxes show them.
+
+    A preview holds the page's people in memory (modelcluster's stand-in for a queryset, which
+    knows only the basics): those are just put in order."""
+    queryset = people.all()
+    if isinstance(queryset, PersonQuerySet):
+        return list(queryset.for_boxes())
+    return list(queryset.order_by("name"))
 
 
 class Person(index.Indexed, models.Model):
@@ -22,6 +51,8 @@ class Person(index.Indexed, models.Model):
     photo = models.ForeignKey(
         SiteImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = PersonQuerySet.as_manager()
 
     panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("photo")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]

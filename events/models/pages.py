@@ -28,6 +28,7 @@ from wagtail.search import index
 from blog.blocks import BodyBlock
 from blog.models import SectionIndexPage, SiteImage, SitePageMixin, redirect_to_login
 from blog.models.querysets import visitor_is_member
+from blog.models.snippets import people_for_boxes
 from events.forms import EventPageForm
 from events.models.speakers import Speaker
 
@@ -267,7 +268,7 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
 
     @cached_property
     def speaker_list(self) -> list[Speaker]:
-        return list(self.speakers.select_related("photo").order_by("name"))
+        return people_for_boxes(self.speakers)
 
     def serve(self, request, *args, **kwargs):
         if self.members_only and not visitor_is_member(request.user):

@@ -397,6 +397,7 @@ def test_every_page_type_previews_the_unsaved_changes(home, blog, about, make_po
 
     post.title = "Post title being edited"
     post.categories = [category]
+    post.authors = [author, AuthorFactory(name="Author chosen in the editor")]
     home.mission_heading = "Mission being edited"
     home.featured_posts = [HomePageFeaturedPost(post=featured)]
     about.title = "About title being edited"
@@ -404,6 +405,7 @@ def test_every_page_type_previews_the_unsaved_changes(home, blog, about, make_po
 
     for page, text in [
         (post, "Post title being edited"),
+        (post, "Author chosen in the editor"),
         (home, "Mission being edited"),
         (home, "Chosen in the editor"),
         (about, "About title being edited"),

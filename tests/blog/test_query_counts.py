@@ -66,3 +66,13 @@ def test_query_counts_do_not_grow_with_the_number_of_posts(client, home, add_pos
     for url, (cold, warm) in large.items():
         assert cold <= MAX_QUERIES, (url, cold)
         assert warm <= cold, url
+
+
+def test_a_posts_queries_do_not_grow_with_its_authors_photos(client, make_post):
+    """Each author box shows a photo: the photos' renditions are read in one query."""
+    authors = [AuthorFactory(photo=SiteImageFactory()) for _ in range(4)]
+    one = make_post(title="One author", authors=authors[:1])
+    four = make_post(title="Four authors", authors=authors)
+
+    assert queries(client, four.url) == queries(client, one.url)
+    assert client.get(four.url).content.decode().count("author-box__photo") == 4

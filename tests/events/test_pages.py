@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from blog.services import content_version_bump
 from events import tokens
 from events.models import Audience, Booking, EventFormat, EventKind
 from events.services import booking_create
-from tests.events.factories import EventPageFactory
+from tests.events.factories import EventPageFactory, SpeakerFactory
 from tests.factories.blog import SiteImageFactory
 
 Status = Booking.Status
@@ -208,3 +209,19 @@ def test_a_members_bookings_page_shows_and_cancels_only_their_own(
 def test_the_bookings_page_is_for_members(client, db):
     response = client.get("/portal/events/")
     assert response.status_code == 302
+
+
+def test_an_events_queries_do_not_grow_with_its_speakers_photos(client, make_event):
+    """Each speaker box shows a photo: the photos' renditions are read in one query."""
+    speakers = [SpeakerFactory(photo=SiteImageFactory()) for _ in range(4)]
+    one, four = make_event(speakers=speakers[:1]), make_event(speakers=speakers)
+
+    def count(url: str) -> int:
+        client.get(url)  # the first visitor creates the renditions
+        content_version_bump()  # as publishing does: no cached fragment hides the speakers
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert count(four.url) == count(one.url)
+    assert client.get(four.url).content.decode().count("author-box__photo") == 4
