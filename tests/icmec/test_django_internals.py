@@ -1,16 +1,20 @@
 """The site's shortcuts past Django's public API (icmec.django_internals) and the public
 replacements of former ones behave as Django does, so that a Django upgrade fails here."""
 
+import os
+import uuid
+
 import pytest
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.paginator import Paginator
 from django.db.models import Value
 from django.test import RequestFactory
 
 from icmec.caching.http import _shows_messages
-from icmec.django_internals import query_alias_annotation
+from icmec.django_internals import RedisCache, query_alias_annotation
 from icmec.pagination import CountedPaginator, KnownPagePaginator
 
 
@@ -53,3 +57,38 @@ def test_a_response_shows_messages_when_django_has_any_for_it():
     messages.info(request, "Saved.")
     assert _shows_messages(request)
     assert len(messages.get_messages(request)) == 1
+
+
+def redis_backends():
+    """The project's Redis cache and Django's on the machine's Redis, under one fresh prefix."""
+    params = {"KEY_PREFIX": f"test-redis-backend-{uuid.uuid4().hex}", "TIMEOUT": 60}
+    location = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    return RedisCache(location, params), DjangoRedisCache(location, params)
+
+
+def test_the_redis_cache_keeps_one_client_per_pool():
+    ours, _ = redis_backends()
+    client = ours._cache.get_client("a")
+    assert ours._cache.get_client("b") is client
+    assert ours._cache.get_client("c", write=True) is client  # one server: one pool
+
+
+def test_the_redis_cache_reads_what_djangos_writes_and_the_other_way_round():
+    ours, djangos = redis_backends()
+    try:
+        djangos.set("from-django", {"answer": 42})
+        ours.set("ours", [1, "two"], timeout=30)
+        assert ours.get("from-django") == {"answer": 42}
+        assert djangos.get("ours") == [1, "two"]
+        assert ours.add("ours", "again") is False
+        assert ours.add("counter", 1) is True
+        assert ours.incr("counter") == 2
+        assert djangos.get("counter") == 2
+        ours.set_many({"x": 1, "y": 2})
+        assert djangos.get_many(["x", "y", "missing"]) == {"x": 1, "y": 2}
+        ours.delete("x")
+        assert djangos.get("x", "gone") == "gone"
+        assert ours.touch("y", 5) is True
+        assert 0 < ours._cache.get_client().ttl(ours.make_and_validate_key("y")) <= 5
+    finally:
+        ours.delete_many(["from-django", "ours", "counter", "y"])
