@@ -299,10 +299,12 @@ def run_wrk(
     connections: int = 8,
     threads: int = 1,
     script: Path | None = None,
+    headers: Sequence[str] = (),
 ) -> LoadResult:
     """Load `url` with wrk for `duration` seconds and return throughput and latency.
 
-    `script`: a wrk Lua script, e.g. one that varies the path (see `paths_script`).
+    `script`: a wrk Lua script, e.g. one that varies the path (see `paths_script`); `headers`:
+    sent with every request ("Cookie: sessionid=...").
     """
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -320,6 +322,7 @@ def run_wrk(
             "--timeout",
             "10s",
             *(["--script", str(script)] if script else []),
+            *[argument for header in headers for argument in ("-H", header)],
             url,
         ],
         capture_output=True,

@@ -22,7 +22,6 @@ import argparse
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from datetime import timedelta
@@ -234,33 +233,6 @@ def session_cookie() -> tuple[str, str]:
     return settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def run_wrk(url: str, *, cookie: str, duration: int, connections: int) -> harness.LoadResult:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    completed = subprocess.run(
-        [
-            wrk,
-            "--latency",
-            "--threads",
-            "2",
-            "--connections",
-            str(connections),
-            "--duration",
-            f"{duration}s",
-            "--timeout",
-            "10s",
-            "-H",
-            f"Cookie: {cookie}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return harness.parse_wrk(completed.stdout)
-
-
 SIGNUP_EMAIL_PREFIX = "bench.signup."
 
 
@@ -460,9 +432,10 @@ def main() -> int:
                     raise SystemExit(f"{path} answered {status}")
                 app_before = harness.cpu_seconds(process)
                 db_before = harness.database_backend_cpu(database_url)
-                result = run_wrk(
+                result = harness.run_wrk(
                     base + path,
-                    cookie=cookie,
+                    threads=2,
+                    headers=[f"Cookie: {cookie}"],
                     duration=args.duration,
                     connections=args.connections,
                 )

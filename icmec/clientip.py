@@ -13,19 +13,24 @@ newsletter's sign-up, and allauth's through the portal's account adapter).
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
+from icmec.caching.memo import computed_once
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-@lru_cache(maxsize=8)
 def trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
-    """`TRUSTED_PROXIES` parsed ("10.0.0.0/8", "192.0.2.7", "fd00::/8")."""
+    """`TRUSTED_PROXIES` parsed ("10.0.0.0/8", "192.0.2.7", "fd00::/8"), once per process and
+    value of the setting (every rate-limited request asks)."""
+    return computed_once((__name__, entries), lambda: _parse_networks(entries))
+
+
+def _parse_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
     networks = []
     for entry in entries:
         entry = entry.strip()

@@ -3,7 +3,8 @@ another for Wagtail's admin, a third for the previews the admin frames) and the
 Permissions-Policy.
 
 Referrer-Policy, Cross-Origin-Opener-Policy, X-Content-Type-Options and X-Frame-Options come
-from Django's SecurityMiddleware and XFrameOptionsMiddleware (see settings/base.py).
+from Django's SecurityMiddleware and XFrameOptionsMiddleware (their settings are in
+`icmec/settings/components/security.py`).
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 from django.core import signing
+
+from icmec.caching.memo import computed_once
 
 CONFIRM_SALT = "newsletter.confirm"
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
@@ -41,9 +42,10 @@ class UnsubscribeClaim:
     issue_id: int | None
 
 
-@cache
 def _unsubscribe_signer() -> signing.Signer:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT)
+    """The signer of unsubscribe links, made once per process (it follows from `SECRET_KEY` and
+    its fallbacks alone): every message of an issue carries a link."""
+    return computed_once((__name__, "unsubscribe"), lambda: signing.Signer(salt=UNSUBSCRIBE_SALT))
 
 
 def confirmation_token(*, subscriber_uuid: uuid.UUID, version: int, source: str) -> str:

@@ -6,7 +6,7 @@ Nearly every request of a signed-in person needs them: `portal.selectors.user_is
 member's counts) and Wagtail's user bar (`has_perm("wagtailadmin.access_admin")` on every page).
 Django's `ModelBackend` would read the permissions in two queries and the rest would take two
 more; this is one fixed SQL statement, kept on the user object for the rest of the request (as
-Django keeps its own permission cache there), never across requests.
+Django keeps its own permission cache there; `icmec.caching.memo.kept_on`), never across requests.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+
+from icmec.caching.memo import forget_kept, kept_on
 
 ADMIN_APP_LABEL, ADMIN_CODENAME = "wagtailadmin", "access_admin"
 ADMIN_PERMISSION = f"{ADMIN_APP_LABEL}.{ADMIN_CODENAME}"
@@ -68,29 +70,33 @@ ACCESS_SQL = """
 """
 
 
+# The name `access_of` keeps its answer under, on the user object.
+_KEPT_AS = "portal_access"
+
+
 def access_of(user) -> Access:
     """The account's group names, permissions and whether it has a member profile."""
-    cached = getattr(user, "_portal_access_cache", None)
-    if cached is not None:
-        return cached
+    return kept_on(user, _KEPT_AS, lambda: _read_access(user))
+
+
+def _read_access(user) -> Access:
     with connection.cursor() as cursor:
         cursor.execute(ACCESS_SQL, {"user": user.pk})
         groups, permissions, has_profile, blocks, blocked_by = cursor.fetchone()
-    user._portal_access_cache = Access(
+    return Access(
         frozenset(groups),
         frozenset(permissions),
         has_profile,
         frozenset(blocks),
         frozenset(blocked_by),
     )
-    return user._portal_access_cache
 
 
 def forget_access(*users) -> None:
     """Read these accounts' access afresh next time (after a block between them, say, later
     reads in the same request see it)."""
     for user in users:
-        user.__dict__.pop("_portal_access_cache", None)
+        forget_kept(user, _KEPT_AS)
 
 
 def can_open_admin(user) -> bool:

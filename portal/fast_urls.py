@@ -7,9 +7,9 @@ every time. Here each URL name is reversed once with stand-in arguments of the s
 later calls put the real arguments (ids, UUIDs, photo keys: nothing that needs quoting) in place
 of the stand-ins. Anything else (other types, characters that need quoting, a URL with no
 stand-in in it) goes through `reverse()` as usual. It is meant for `path()` routes whose
-arguments use the `int`, `uuid`, `str` or `slug` converters (the portal's). The cache is per
-process, keyed by the script prefix and URLconf in force, and holds URL patterns only, never
-anything about a person.
+arguments use the `int`, `uuid`, `str` or `slug` converters (the portal's). The cut URLs are
+kept for the life of the process (`icmec.caching.memo.computed_once`), keyed by the script prefix
+and URLconf in force: they follow from the URLconf alone, never from anything about a person.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Any
 
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
+from icmec.caching.memo import computed_once
+
 # Arguments that appear in a URL exactly as `str()` writes them, and that the `int`, `uuid`,
 # `str` and `slug` path converters all take as they are.
 _PLAIN = {int: re.compile(r"[0-9]+"), uuid.UUID: re.compile(r"[0-9a-f-]+")}
@@ -29,7 +31,6 @@ _STAND_INS = {
     uuid.UUID: lambda n: uuid.UUID(int=0x5EA1_0000_0000_4000_8000_0000_0000_0000 + n),
     str: lambda n: f"zq{n}standinzq",
 }
-_templates: dict[tuple, tuple[str, ...] | None] = {}
 
 
 def _template(viewname: str, kinds: tuple[type, ...]) -> tuple[str, ...] | None:
@@ -57,10 +58,10 @@ def fast_reverse(viewname: str, *args: Any) -> str:
         for kind, value in zip(kinds, text, strict=True)
     ):
         return reverse(viewname, args=args)
-    key = (get_script_prefix(), get_urlconf(), viewname, kinds)
-    if key not in _templates:
-        _templates[key] = _template(viewname, kinds)
-    pieces = _templates[key]
+    pieces = computed_once(
+        (__name__, get_script_prefix(), get_urlconf(), viewname, kinds),
+        lambda: _template(viewname, kinds),
+    )
     if pieces is None:
         return reverse(viewname, args=args)
     parts = [pieces[0]]

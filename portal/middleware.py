@@ -24,6 +24,14 @@ def session_passed_mfa(request) -> bool:
 
 
 class StaffMFAMiddleware:
+    """Sends the admin's and Wagtail's own login forms to allauth's, and asks an admin-capable
+    account for its second factor before the admin opens.
+
+    The three addresses it compares paths with are reversed on the first request (the URLconf is
+    not loaded yet when middleware is built) and kept on the instance: they follow from the
+    URLconf alone, like a URL reversed at import, and cost nothing on later requests.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
         self._admin_prefix = None

@@ -8,7 +8,7 @@ for approved members and staff.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, QuerySet
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
     from portal.models import User
 
-    Visitor = User | AnonymousUser | None
-    MembershipRule = Callable[[User | AnonymousUser], bool]
+    # Explicit aliases: mypy may meet them before portal's models, in one cycle of imports.
+    Visitor: TypeAlias = User | AnonymousUser | None
+    MembershipRule: TypeAlias = Callable[[User | AnonymousUser], bool]
 else:
     Visitor = Any
     MembershipRule = Callable[[Any], bool]

@@ -4,7 +4,8 @@ import os
 
 from icmec.addresses import local_link_host, local_site_url
 from icmec.settings.base import *  # noqa: F403
-from icmec.settings.base import DATABASES, REDIS_URL, _decode_socket_host, env
+from icmec.settings.base import REDIS_URL, env
+from icmec.settings.components.database import database_from_url
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
@@ -21,10 +22,7 @@ ALLOWED_HOSTS = env.list(
 if not os.environ.get("DATABASE_URL"):
     from icmec import embedded
 
-    DATABASES["default"].update(
-        _decode_socket_host(env.db_url_config(embedded.database_url("icmec")))
-    )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES = {"default": database_from_url(embedded.database_url("icmec"), conn_max_age=0)}
 
 WAGTAILADMIN_BASE_URL = SITE_URL = env.str("SITE_URL", default=local_site_url(HOST, PORT)).rstrip(
     "/"

@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from icmec.settings import PRODUCTION_REQUIRED
 from icmec.settings.base import *  # noqa: F403
-from icmec.settings.base import CELERY_BROKER_URL, REDIS_URL, env
+from icmec.settings.base import CELERY_BROKER_URL, REDIS_URL, STORAGES, env
 
 _required = list(PRODUCTION_REQUIRED)
 if env.str("ANYMAIL_ESP", default=""):
@@ -40,8 +40,9 @@ if env.bool("CACHE_DISABLED", default=False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # HTTPS everywhere. Behind a proxy that terminates TLS, it must set X-Forwarded-Proto.

@@ -3,19 +3,20 @@
 import os
 
 from icmec.settings.base import *  # noqa: F403
-from icmec.settings.base import DATABASES, _decode_socket_host, env
+from icmec.settings.base import env
+from icmec.settings.components.database import database_from_url
 
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 
-if not os.environ.get("DATABASE_URL"):
+if os.environ.get("DATABASE_URL"):
+    _database_url = env.str("DATABASE_URL")
+else:
     from icmec import embedded
 
-    DATABASES["default"].update(
-        _decode_socket_host(env.db_url_config(embedded.database_url("icmec_test_base")))
-    )
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _database_url = embedded.database_url("icmec_test_base")
+DATABASES = {"default": database_from_url(_database_url, conn_max_age=0)}
 
 # Tests must not share cache state with a running site or with each other.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

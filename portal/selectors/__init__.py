@@ -27,7 +27,7 @@ from portal.selectors.directory import (
     directory_rows,
     directory_search,
 )
-from portal.selectors.header import NAV_COUNTS_SQL, NavCounts, nav_counts
+from portal.selectors.header import NAV_COUNTS_KEPT_AS, NAV_COUNTS_SQL, NavCounts, nav_counts
 from portal.selectors.membership import (
     MEMBERS_GROUP,
     REVIEWERS_GROUP,
@@ -74,6 +74,7 @@ __all__ = [
     "DIRECTORY_CARD_FIELDS",
     "FILTER_OPTIONS_TIMEOUT",
     "MEMBERS_GROUP",
+    "NAV_COUNTS_KEPT_AS",
     "NAV_COUNTS_SQL",
     "REVIEWERS_GROUP",
     "DirectoryFilterOptions",

@@ -39,6 +39,11 @@ NAV_COUNTS_SQL = """
 """
 
 
+# The name the header's counts are kept under on a request (`icmec.caching.memo.kept_on`): the
+# portal's home reads them for its own panel and the header shows the same, read once.
+NAV_COUNTS_KEPT_AS = "portal_nav_counts"
+
+
 def nav_counts(user: User) -> NavCounts:
     """The header's counts in one query: `incoming_requests(user).count()` and
     `unread_messages(user).count()`.

@@ -78,15 +78,21 @@ def _respond(*, user: User, request_id: int, as_recipient: bool) -> ConnectionRe
     return request
 
 
+def _answer(request: ConnectionRequest, status: str) -> ConnectionRequest:
+    """Record the answer to a waiting request (accepted, declined or withdrawn), and when."""
+    request.status = status
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "responded_at"])
+    return request
+
+
 @transaction.atomic
 def connection_request_accept(*, user: User, request_id: int) -> Connection:
     """Accept a request made to `user`: the two become connected and the sender is told."""
     require_participant(user)
     request = _respond(user=user, request_id=request_id, as_recipient=True)
     require_visible_peer(user, request.sender)
-    request.status = ConnectionRequest.Status.ACCEPTED
-    request.responded_at = timezone.now()
-    request.save(update_fields=["status", "responded_at"])
+    _answer(request, ConnectionRequest.Status.ACCEPTED)
     connection, _ = Connection.objects.get_or_create(user=user, peer=request.sender)
     Connection.objects.get_or_create(user=request.sender, peer=user)
 
@@ -98,20 +104,14 @@ def connection_request_accept(*, user: User, request_id: int) -> Connection:
 def connection_request_decline(*, user: User, request_id: int) -> ConnectionRequest:
     """Decline a request made to `user`. The sender is not emailed."""
     request = _respond(user=user, request_id=request_id, as_recipient=True)
-    request.status = ConnectionRequest.Status.DECLINED
-    request.responded_at = timezone.now()
-    request.save(update_fields=["status", "responded_at"])
-    return request
+    return _answer(request, ConnectionRequest.Status.DECLINED)
 
 
 @transaction.atomic
 def connection_request_withdraw(*, user: User, request_id: int) -> ConnectionRequest:
     """Withdraw a request that `user` sent and that is still waiting."""
     request = _respond(user=user, request_id=request_id, as_recipient=False)
-    request.status = ConnectionRequest.Status.WITHDRAWN
-    request.responded_at = timezone.now()
-    request.save(update_fields=["status", "responded_at"])
-    return request
+    return _answer(request, ConnectionRequest.Status.WITHDRAWN)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import get_language
 
+from icmec.caching.memo import kept_on
 from portal import selectors
 from portal.countries import COUNTRY_NAMES
 from portal.fast_urls import fast_reverse
@@ -58,11 +59,12 @@ def member_nav_counts(context):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    cached = getattr(request, "_portal_nav_counts", None)
-    if cached is None:
-        cached = selectors.nav_counts(user) if selectors.user_has_member_profile(user) else False
-        request._portal_nav_counts = cached
-    return cached or None
+    counts = kept_on(
+        request,
+        selectors.NAV_COUNTS_KEPT_AS,
+        lambda: selectors.nav_counts(user) if selectors.user_has_member_profile(user) else False,
+    )
+    return counts or None
 
 
 @register.simple_tag(takes_context=True)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from icmec.caching.memo import keep_on
 from portal import mfa, selectors
 from portal.views.decorators import second_factor_step, status_page
 
@@ -24,7 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"has_profile": has_profile}
     if has_profile:
         counts = selectors.nav_counts(user)
-        request._portal_nav_counts = counts  # the header shows the same counts (portal_tags)
+        # The header shows the same counts (portal_tags.member_nav_counts): read once.
+        keep_on(request, selectors.NAV_COUNTS_KEPT_AS, counts)
         context.update(
             incoming=list(selectors.incoming_requests(user)[:5]),
             conversations=selectors.conversations_of(user, limit=5),

@@ -1,17 +1,22 @@
-"""Browser journeys: Playwright for Python driving the machine's headless Chromium."""
+"""Browser journeys: Playwright for Python driving the machine's headless Chromium.
+
+The fixtures every journey uses are here; the helpers they share (logging in, accessibility
+checks, screenshots, links in emails, other hosts refused) are in `tests/e2e/helpers.py`.
+"""
 
 import os
-import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the
 # test itself (fixtures, assertions) are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Two cores shared by the whole suite: give pages time to answer.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):
@@ -76,22 +81,3 @@ def new_page(browser):
 @pytest.fixture
 def page(new_page):
     return new_page()
-
-
-def guard_hosts(context, base_url: str) -> list[str]:
-    """Refuse, and record in the list returned, every request of `context` to a host other than
-    the site under test.
-
-    The site must load nothing from elsewhere (fonts, scripts, images, analytics). Links to other
-    sites are fine; only requests the browser makes count. The pattern is matched inside the
-    browser driver, so requests to the site itself are not intercepted and cost nothing extra.
-    """
-    foreign: list[str] = []
-
-    def refuse(route):
-        foreign.append(route.request.url)
-        route.abort()
-
-    origin = urlsplit(base_url)
-    context.route(re.compile(rf"^(?!{re.escape(f'{origin.scheme}://{origin.netloc}')}/)"), refuse)
-    return foreign

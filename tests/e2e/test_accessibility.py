@@ -22,42 +22,28 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.base import AXE_FILE_PATH
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import guard_hosts
-from tests.factories.accounts import totp_activate, totp_code
+# The three underscored fixtures replace the suite's: this module's data is built once.
+from tests.e2e.helpers import (  # noqa: F401
+    DESKTOP,
+    PHONE,
+    _clear_cache,
+    _live_server_helper,
+    _media_root,
+    assert_accessible,
+    checked_context,
+    guard_hosts,
+    log_in,
+)
+from tests.factories.accounts import totp_activate
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 320, "height": 640}
 MEMBER = "amelia.chen@example.org"
 APPLICANT = "new.applicant@example.org"
 MFA_MEMBER = "james.okafor@example.org"
-
-
-@pytest.fixture(autouse=True)
-def _live_server_helper():
-    """No emptying of every table after each test: see `module_live_server`."""
-
-
-@pytest.fixture(autouse=True)
-def _media_root():
-    """The images live in `module_live_server`'s media folder, not in one per test."""
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """The tests share the site's caches, as its visitors do (each page still renders once)."""
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +75,8 @@ def live_site_data(module_live_server, browser):
     for role, email in [("member", MEMBER), ("applicant", APPLICANT), ("mfa", MFA_MEMBER)]:
         context = browser.new_context()
         page = context.new_page()
-        page.goto(f"{base}/accounts/login/")
-        page.locator("main input[name=login]").fill(email)
-        page.locator("main input[name=password]").fill(DEMO_PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        if role == "mfa":
-            page.wait_for_url("**/accounts/2fa/authenticate/")
-            page.locator("main input[name=code]").fill(totp_code(mfa_secret))
-            page.locator("main form button[type=submit]").first.click()
+        secret = mfa_secret if role == "mfa" else None
+        log_in(page, base, email, password=DEMO_PASSWORD, totp_secret=secret)
         page.wait_for_url("**/portal/")
         states[role] = context.storage_state()
         context.close()
@@ -188,12 +168,11 @@ def _email_confirmation_path(live_site) -> str:
 
 
 def _mfa_authenticate(page: Page) -> None:
+    """The password typed, the authenticator's code asked for."""
     from portal.demo import DEMO_PASSWORD
 
-    page.locator("main input[name=login]").fill(MFA_MEMBER)
-    page.locator("main input[name=password]").fill(DEMO_PASSWORD)
-    with page.expect_navigation(url=re.compile("/accounts/2fa/authenticate/")):
-        _submit(page)
+    log_in(page, None, MFA_MEMBER, password=DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile("/accounts/2fa/authenticate/"))
 
 
 VISITS = [
@@ -303,10 +282,9 @@ def tabs(live_site, browser):
         """The visitor's tab, and the list of what went wrong in it: requests to other hosts,
         server errors."""
         if role not in tabs:
-            context = browser.new_context(storage_state=live_site.states.get(role))
-            context.set_default_timeout(15_000)
-            context.add_init_script(path=AXE_FILE_PATH)
-            problems = guard_hosts(context, live_site.base)
+            context, problems = checked_context(
+                browser, live_site.base, storage_state=live_site.states.get(role)
+            )
             page = context.new_page()
             page.on(
                 "response",
@@ -338,49 +316,6 @@ def open_page(live_site, tabs):
     yield open_
     for problems, before in opened:
         assert problems[before:] == []
-
-
-def _violations_report(violations: list[dict]) -> str:
-    """One paragraph per rule broken: the rule, then each element, its HTML and what to fix."""
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
-            summary = " ".join(node["failureSummary"].split())
-            lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:200]}")
-            lines.append(f"       {summary[:400]}")
-    return "\n  ".join(lines)
-
-
-def _horizontal_overflow(page: Page) -> str:
-    """The elements that stick out of the viewport, when the page scrolls sideways."""
-    return page.evaluate(
-        """() => {
-          const root = document.documentElement;
-          if (root.scrollWidth <= root.clientWidth) return '';
-          return [...document.querySelectorAll('body *')]
-            .filter(el => el.getBoundingClientRect().right > root.clientWidth + 0.5)
-            .slice(0, 8)
-            .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
-                 + ' ends at ' + Math.round(el.getBoundingClientRect().right) + ' px')
-            .join(', ');
-        }"""
-    )
-
-
-def assert_accessible(page) -> None:
-    """axe-core finds nothing and the page does not scroll sideways, at 320 and at 1280 px (one
-    page load serves both widths: the layout follows a change of viewport)."""
-    expect(page.locator("main h1").first).to_be_visible()
-    problems = {}
-    for width, viewport in [("320 px", PHONE), ("1280 px", DESKTOP)]:
-        page.set_viewport_size(viewport)
-        problems[f"wider than {width}"] = _horizontal_overflow(page)
-        problems[f"axe-core violations at {width}"] = _violations_report(
-            page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
-        )
-    report = "\n".join(f"{kind}:\n  {found}" for kind, found in problems.items() if found)
-    assert not report, f"{page.url}\n{report}"
 
 
 @pytest.mark.parametrize("visit", VISITS, ids=[visit.name for visit in VISITS])

@@ -6,13 +6,11 @@ import datetime
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from blog.models import BlogPostPage, HomePage
-from portal.models import User
-from tests.factories.accounts import totp_activate, totp_code
+from tests.e2e.helpers import log_in
+from tests.factories.accounts import StaffFactory
 from tests.factories.blog import (
     AuthorFactory,
     BlogIndexPageFactory,
@@ -22,10 +20,6 @@ from tests.factories.blog import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# Two cores shared by the whole suite: give pages time to answer.
-expect.set_options(timeout=15_000)
-
-PASSWORD = "correct horse battery staple 42"
 
 
 @pytest.fixture
@@ -67,26 +61,6 @@ def site_content():
         ]
     ]
     return {"home": home, "blog": blog, "posts": posts, "image": image}
-
-
-def staff_member(email: str, group: str) -> tuple[User, str]:
-    """A staff account with a verified email and a TOTP authenticator; returns its secret."""
-    user = User.objects.create_user(email=email, password=PASSWORD, first_name=group[:-1])
-    user.groups.add(Group.objects.get(name=group))
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user, totp_activate(user)
-
-
-def log_in(page, base_url: str, email: str, secret: str, *, next_url: str = "/admin/") -> None:
-    """allauth's login page, then its two-factor step, as a person would."""
-    page.goto(f"{base_url}/accounts/login/?next={next_url}")
-    page.fill("main input[name=login]", email)
-    page.fill("main input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.fill("main input[name=code]", totp_code(secret))
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(re.escape(next_url)))
 
 
 def test_a_reader_finds_reads_searches_and_subscribes_to_the_feed(live_server, page, site_content):
@@ -156,13 +130,13 @@ def test_the_core_pages_work_without_javascript(live_server, new_page, site_cont
 
 def test_staff_write_submit_approve_and_publish_a_post(live_server, new_page, site_content):
     base = live_server.url
-    editor, editor_secret = staff_member("editor@example.org", "Editors")
-    moderator, moderator_secret = staff_member("moderator@example.org", "Moderators")
+    editor = StaffFactory(editor=True, mfa=True, email="editor@example.org")
+    moderator = StaffFactory(moderator=True, mfa=True, email="moderator@example.org")
     blog = site_content["blog"]
 
     # The editor writes a post with an image and submits it for moderation.
     page = new_page(viewport={"width": 1280, "height": 1000})
-    log_in(page, base, editor.email, editor_secret)
+    log_in(page, base, editor.email, totp_secret=editor.totp_secret, next_url="/admin/")
     page.goto(f"{base}/admin/pages/add/blog/blogpostpage/{blog.pk}/")
     page.fill("#id_title", "Our new partnership with payment providers")
     page.fill("#id_summary", "Payment providers join our work to detect exploitation sooner.")
@@ -196,7 +170,7 @@ def test_staff_write_submit_approve_and_publish_a_post(live_server, new_page, si
 
     # The moderator approves it, which publishes it.
     review = new_page(viewport={"width": 1280, "height": 1000})
-    log_in(review, base, moderator.email, moderator_secret)
+    log_in(review, base, moderator.email, totp_secret=moderator.totp_secret, next_url="/admin/")
     review.goto(f"{base}/admin/pages/{post.pk}/edit/")
     review.locator("footer .w-dropdown__toggle").click()
     review.get_by_role("button", name="Approve and Publish", exact=True).click()

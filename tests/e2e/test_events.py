@@ -8,17 +8,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.base import AXE_FILE_PATH
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from events import tokens
 from events.models import Audience, Booking
 from events.services import booking_create
-from tests.e2e.conftest import guard_hosts
-from tests.e2e.test_accessibility import PHONE, assert_accessible
+from tests.e2e.helpers import PHONE, assert_accessible, checked_context, log_in
 from tests.events.factories import EventIndexPageFactory, EventPageFactory, SpeakerFactory
 from tests.factories.portal import MemberFactory
 
@@ -33,17 +30,13 @@ def make_event(home):
 
 
 def browser_of(browser, live_server, user=None):
-    """A browser context on the live server, logged in as `user` (a session made by the test
-    client), with axe-core loaded in every page and requests to other hosts refused."""
-    context = browser.new_context(viewport=PHONE)
-    context.set_default_timeout(15_000)
-    context.add_init_script(path=AXE_FILE_PATH)
-    foreign = guard_hosts(context, live_server.url)
+    """A browser context on the live server, logged in as `user` (through the login form),
+    with axe-core loaded in every page and requests to other hosts refused."""
+    context, foreign = checked_context(browser, live_server.url, viewport=PHONE)
     if user is not None:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies["sessionid"]
-        context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+        page = context.new_page()
+        log_in(page, live_server.url, user.email)
+        page.close()
     return context, foreign
 
 

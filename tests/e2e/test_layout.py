@@ -18,27 +18,13 @@ import pytest
 from django.core.files.images import ImageFile
 from PIL import Image
 
-from tests.e2e.conftest import guard_hosts
+# The three underscored fixtures replace the suite's: this module's data is built once.
+from tests.e2e.helpers import _clear_cache, _live_server_helper, _media_root, guard_hosts  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 WIDTHS = (320, 375, 768, 1280, 1400, 1440)
 CARD_WIDTHS = (480, 960)  # blog.selectors.CARD_IMAGE_SPEC
-
-
-@pytest.fixture(autouse=True)
-def _live_server_helper():
-    """No emptying of every table after each test: see `module_live_server`."""
-
-
-@pytest.fixture(autouse=True)
-def _media_root():
-    """The images live in `module_live_server`'s media folder, not in one per test."""
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """The tests share the site's caches, as its visitors do."""
 
 
 def _image(title: str):

@@ -4,18 +4,13 @@ first (a page of its own, so it works without JavaScript), and links in messages
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import guard_hosts
-from tests.factories.portal import PASSWORD, MemberFactory
+# The underscored fixture replaces the suite's: this module's data is built once.
+from tests.e2e.helpers import _live_server_helper, guard_hosts, log_in  # noqa: F401
+from tests.factories.portal import MemberFactory
 
 pytestmark = pytest.mark.e2e
-expect.set_options(timeout=15_000)
-
-
-@pytest.fixture(autouse=True)
-def _live_server_helper():
-    """No emptying of every table after each test: see `module_live_server`."""
 
 
 @pytest.fixture(scope="module")
@@ -35,19 +30,11 @@ def live_site_data(module_live_server):
     return {"tom": tom}
 
 
-def _log_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("main").get_by_label("Email").fill(email)
-    page.locator("main").get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    expect(page.locator("main")).to_be_visible()
-
-
 def test_a_link_in_a_message_is_a_link_that_opens(live_site, new_page):
     base = live_site.base
     page = new_page(viewport={"width": 375, "height": 800})
     foreign = guard_hosts(page.context, base)
-    _log_in(page, base, "ada@example.org")
+    log_in(page, base, "ada@example.org")
 
     page.goto(f"{base}/portal/messages/")
     page.get_by_role("link", name="Tom Walker", exact=True).click()
@@ -67,7 +54,7 @@ def test_removing_a_connection_asks_first_even_without_javascript(live_site, bro
     context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
     try:
         page = context.new_page()
-        _log_in(page, base, "ada@example.org")
+        log_in(page, base, "ada@example.org")
         profile = f"{base}/portal/members/{live_site.tom.profile.public_id}/"
 
         page.goto(profile)

@@ -10,7 +10,8 @@ import pytest
 from django.core import mail
 
 from newsletter.models import Issue, Subscriber
-from tests.factories.accounts import StaffFactory, totp_code
+from tests.e2e.helpers import link_in_mail, log_in
+from tests.factories.accounts import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,23 +33,14 @@ def test_subscribe_compose_send_unsubscribe(live_server, new_page):
     # The confirmation email arrives; its link asks for one more click.
     [confirmation] = mail.outbox
     assert confirmation.to == ["reader@example.org"]
-    link = re.search(r"http://testserver(/newsletter/confirm/\S+/)", confirmation.body).group(1)
-    reader.goto(f"{live_server.url}{link}")
+    reader.goto(live_server.url + link_in_mail(r"/newsletter/confirm/\S+/", confirmation))
     reader.get_by_role("button", name="Confirm my subscription").click()
     assert reader.get_by_role("heading", name="You are subscribed").is_visible()
     assert Subscriber.objects.get(email="reader@example.org").status == "confirmed"
 
     # Staff log in (password, then the TOTP code) and compose an issue in Wagtail.
     admin = new_page(viewport={"width": 1280, "height": 900})
-    admin.goto(f"{live_server.url}/accounts/login/?next=/admin/")
-    admin.locator("input[name=login]").fill(staff.email)
-    admin.locator("input[name=password]").fill(staff.raw_password)
-    admin.locator("main form button[type=submit]").first.click()
-    admin.wait_for_load_state()
-    if "/2fa/authenticate/" in admin.url:
-        admin.locator("input[name=code]").fill(totp_code(staff.totp_secret))
-        admin.locator("main form button[type=submit]").first.click()
-    admin.wait_for_url("**/admin/**")
+    log_in(admin, live_server.url, staff.email, totp_secret=staff.totp_secret, next_url="/admin/")
 
     admin.goto(f"{live_server.url}/admin/snippets/newsletter/issue/add/")
     admin.locator("#id_subject").fill("Spring news from ICMEC Australia")

@@ -8,23 +8,15 @@ test_blog_journeys.py. Every request to another host is refused and fails the te
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.core import mail
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import guard_hosts
-from tests.factories.portal import PASSWORD, MemberFactory
+# The underscored fixture replaces the suite's: this module's data is built once.
+from tests.e2e.helpers import _live_server_helper, guard_hosts, link_in_mail, log_in  # noqa: F401
+from tests.factories.portal import MemberFactory
 
 pytestmark = pytest.mark.e2e
-expect.set_options(timeout=15_000)
-
-
-@pytest.fixture(autouse=True)
-def _live_server_helper():
-    """No emptying of every table after each test: see `module_live_server`."""
 
 
 @pytest.fixture
@@ -60,18 +52,6 @@ def no_js(live_site, browser):
     assert wider == []
 
 
-def _link_in_last_mail(path_pattern: str) -> str:
-    """The path of the link in the last email (its host is the site's, or the request's)."""
-    return re.search(rf"https?://[^/\s]+({path_pattern})", mail.outbox[-1].body).group(1)
-
-
-def _log_in(page: Page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("main").get_by_label("Email").fill(email)
-    page.locator("main").get_by_label("Password").fill(password)
-    page.locator("main").get_by_role("button", name="Log in").click()
-
-
 def test_subscribe_confirm_and_unsubscribe(live_site, no_js):
     from newsletter import services
     from newsletter.models import Subscriber
@@ -87,7 +67,7 @@ def test_subscribe_confirm_and_unsubscribe(live_site, no_js):
     footer.get_by_label("I agree to receive").check()
     footer.get_by_role("button", name="Subscribe").click()
     expect(reader.get_by_role("heading", name="Check your inbox")).to_be_visible()
-    reader.goto(base + _link_in_last_mail(r"/newsletter/confirm/\S+/"))
+    reader.goto(base + link_in_mail(r"/newsletter/confirm/\S+/"))
     reader.get_by_role("button", name="Confirm my subscription").click()
     expect(reader.get_by_role("heading", name="You are subscribed")).to_be_visible()
     robin = Subscriber.objects.get(email="robin@example.org")
@@ -161,9 +141,9 @@ def test_apply_correct_a_mistake_verify_and_log_in(live_site, no_js):
     form.get_by_role("button", name="Send my application").click()
     expect(applicant.get_by_role("heading", name="Check your email")).to_be_visible()
 
-    applicant.goto(base + _link_in_last_mail(r"/accounts/confirm-email/\S+"))
+    applicant.goto(base + link_in_mail(r"/accounts/confirm-email/\S+"))
     applicant.get_by_role("button", name="Confirm").click()
-    _log_in(applicant, base, "jordan@bank.example", password)
+    log_in(applicant, base, "jordan@bank.example", password=password)
     expect(
         applicant.get_by_role("heading", name="Your application is under review")
     ).to_be_visible()
@@ -190,7 +170,7 @@ def test_find_a_member_connect_accept_and_message(live_site, no_js):
     MemberFactory(first_name="Ada", last_name="Banks", email="ada@example.org")
 
     ada = no_js()
-    _log_in(ada, base, "ada@example.org", PASSWORD)
+    log_in(ada, base, "ada@example.org")
     ada.goto(f"{base}/portal/members/")
     filters = ada.locator(".directory-filters")
     filters.get_by_label("Search members").fill("victim identification")
@@ -208,7 +188,7 @@ def test_find_a_member_connect_accept_and_message(live_site, no_js):
     expect(ada.get_by_text("Your request is on its way to Tom Walker.")).to_be_visible()
 
     tom = no_js()
-    _log_in(tom, base, "tom@example.org", PASSWORD)
+    log_in(tom, base, "tom@example.org")
     tom.goto(f"{base}/portal/connections/")
     expect(tom.get_by_text("Hello Tom, shall we compare notes?")).to_be_visible()
     tom.get_by_role("button", name="Accept Ada Banks").click()

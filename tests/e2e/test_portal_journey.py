@@ -1,14 +1,13 @@
 """The member portal in a real browser: apply, verify, get approved, connect, talk."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.factories.accounts import StaffFactory, totp_activate, totp_code
-from tests.factories.portal import PASSWORD, MemberFactory
+from tests.e2e.helpers import link_in_mail, log_in
+from tests.factories.accounts import StaffFactory, totp_code
+from tests.factories.portal import MemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,13 +25,6 @@ def _private_media(settings, tmp_path):
     }
 
 
-def _log_in(page, base, email, password):
-    page.goto(f"{base}/accounts/login/")
-    page.locator("main").get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.locator("main").get_by_role("button", name="Log in").click()
-
-
 def test_apply_get_approved_connect_and_exchange_messages(live_server, new_page):
     base = live_server.url
     peer = MemberFactory(
@@ -43,9 +35,8 @@ def test_apply_get_approved_connect_and_exchange_messages(live_server, new_page)
         bio="Victim identification in online investigations.",
     )
     reviewer = StaffFactory(
-        reviewer=True, first_name="Rhea", last_name="Reviewer", email="rhea@example.org"
+        reviewer=True, mfa=True, first_name="Rhea", last_name="Reviewer", email="rhea@example.org"
     )
-    secret = totp_activate(reviewer)
 
     # 1. Apply.
     applicant = new_page()
@@ -67,12 +58,11 @@ def test_apply_get_approved_connect_and_exchange_messages(live_server, new_page)
     expect(applicant.get_by_role("heading", name="Check your email")).to_be_visible()
 
     # 2. Verify the email address with the link from the outbox.
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
-    applicant.goto(base + link[link.index("/accounts/") :])
+    applicant.goto(base + link_in_mail(r"/accounts/confirm-email/\S+"))
     applicant.get_by_role("button", name="Confirm").click()
 
     # 3. Log in: the application is under review, the directory is closed.
-    _log_in(applicant, base, "jordan@bank.example", APPLICANT_PASSWORD)
+    log_in(applicant, base, "jordan@bank.example", password=APPLICANT_PASSWORD)
     expect(
         applicant.get_by_role("heading", name="Your application is under review")
     ).to_be_visible()
@@ -84,9 +74,7 @@ def test_apply_get_approved_connect_and_exchange_messages(live_server, new_page)
 
     # 4. Staff log in with their authenticator code and approve in the Wagtail admin.
     staff = new_page()
-    _log_in(staff, base, reviewer.email, PASSWORD)
-    staff.get_by_label("Code").fill(totp_code(secret))
-    staff.get_by_role("button", name=re.compile("Sign In", re.I)).click()
+    log_in(staff, base, reviewer.email, totp_secret=reviewer.totp_secret)
     staff.goto(f"{base}/admin/members/")
     staff.get_by_role("link", name="Jordan Lee").click()
     expect(staff.get_by_text("I lead the team that reports payments")).to_be_visible()
@@ -108,7 +96,7 @@ def test_apply_get_approved_connect_and_exchange_messages(live_server, new_page)
 
     # 6. The peer accepts and writes.
     tom = new_page()
-    _log_in(tom, base, peer.email, PASSWORD)
+    log_in(tom, base, peer.email)
     expect(tom.locator(".account-nav .count-badge")).to_have_text("1")
     tom.goto(f"{base}/portal/connections/")
     expect(tom.get_by_text("Hello Tom, let us compare notes.")).to_be_visible()
@@ -137,7 +125,7 @@ def test_staff_without_mfa_must_set_up_an_authenticator_before_the_admin(live_se
     staff = StaffFactory(email="editor@example.org")
     staff.user_permissions.add(Permission.objects.get(codename="access_admin"))
 
-    _log_in(page, base, staff.email, PASSWORD)
+    log_in(page, base, staff.email)
     page.goto(f"{base}/admin/")
 
     expect(page.get_by_text("Staff need two-factor authentication")).to_be_visible()

@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 from wagtail.models import Page, PageViewRestriction
 
 from blog.models import HomePage
+from tests.e2e.helpers import log_in
 from tests.factories.blog import BlogIndexPageFactory, BlogPostPageFactory, StandardPageFactory
-from tests.factories.portal import PASSWORD, ApplicantFactory
+from tests.factories.portal import ApplicantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,9 +34,7 @@ def test_an_applicant_logs_in_once_and_is_told_why_the_members_page_is_closed(li
 
     page.goto(f"{base}/member-resources/")
     assert page.url == f"{base}/accounts/login/?next=/member-resources/"
-    page.locator("main").get_by_label("Email").fill(applicant.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
+    log_in(page, None, applicant.email)  # on the login form the page sent the visitor to
 
     expect(page.get_by_role("heading", name="Your application is under review")).to_be_visible()
     assert page.url == f"{base}/member-resources/"

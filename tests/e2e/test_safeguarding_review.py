@@ -1,10 +1,7 @@
 """The review queue in a real browser: a flagged applicant (the same person as an erased,
 rejected account) cannot be approved without an override note; grouped reports."""
 
-import os
-import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,31 +9,24 @@ from playwright.sync_api import expect
 
 from portal import services
 from portal.models import Membership, MembershipDecision
-from tests.factories.accounts import StaffFactory, totp_activate, totp_code
+from tests.e2e.helpers import (
+    PHONE,
+    accessibility_problems,
+    load_axe,
+    log_in,
+    problems_report,
+    screenshots,
+)
+from tests.factories.accounts import StaffFactory
 from tests.factories.portal import PASSWORD, ApplicantFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Set E2E_SCREENSHOTS to a folder to keep screenshots of each screen for a person to look at.
-SHOTS = os.environ.get("E2E_SCREENSHOTS", "")
-
-
-def _shoot(page, name, target=None):
-    """Screenshots at a phone's width and a desktop's (when E2E_SCREENSHOTS is set)."""
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for width in (375, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        (target or page).screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"))
-    page.set_viewport_size({"width": 1280, "height": 900})
-
 
 def test_a_reviewer_sees_the_flag_and_must_give_an_override_note(live_server, new_page):
     reviewer = StaffFactory(
-        reviewer=True, first_name="Rhea", last_name="Reviewer", email="rhea@example.org"
+        reviewer=True, mfa=True, first_name="Rhea", last_name="Reviewer", email="rhea@example.org"
     )
-    secret = totp_activate(reviewer)
     earlier = ApplicantFactory(first_name="Jordan", last_name="Lee", email="jordan.lee@gmail.com")
     services.membership_decide(
         membership_id=earlier.membership.pk,
@@ -65,20 +55,14 @@ def test_a_reviewer_sees_the_flag_and_must_give_an_override_note(live_server, ne
 
     base = live_server.url
     page = new_page(viewport={"width": 375, "height": 900})
-    page.goto(f"{base}/accounts/login/")
-    page.locator("main").get_by_label("Email").fill(reviewer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.get_by_label("Code").fill(totp_code(secret))
-    page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
-    page.wait_for_url(lambda url: "/accounts/" not in url)
+    log_in(page, base, reviewer.email, totp_secret=reviewer.totp_secret)
 
     page.goto(f"{base}/admin/members/")
     flagged_row = page.locator("tr", has=page.get_by_role("link", name="Jordan Lee"))
     expect(flagged_row.get_by_text("Flagged")).to_be_visible()
     expect(flagged_row.get_by_text("We could not confirm a role")).to_be_visible()
     expect(page.locator("tr", has_text="Sam Okafor").get_by_text("Flagged")).to_have_count(0)
-    _shoot(page, "queue")
+    screenshots(page, "queue")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("link", name="Jordan Lee").click()
@@ -87,8 +71,8 @@ def test_a_reviewer_sees_the_flag_and_must_give_an_override_note(live_server, ne
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("matches an earlier safeguarding decision")).to_be_visible()
     expect(page.get_by_label("Note", exact=True)).to_have_value("Welcome.")
-    _shoot(page, "application-refused")
-    _shoot(page, "decision-form", page.locator("#decision-form"))
+    screenshots(page, "application-refused")
+    screenshots(page, "decision-form", target=page.locator("#decision-form"))
     page.get_by_label("Why approve despite the earlier decision").fill(
         "Spoke to their manager: the role is confirmed."
     )
@@ -100,22 +84,12 @@ def test_a_reviewer_sees_the_flag_and_must_give_an_override_note(live_server, ne
     page.goto(f"{base}/admin/members/reports/")
     group = page.locator("tr", has_text="Tom Walker")
     expect(group.get_by_text("2 reports")).to_be_visible()
-    _shoot(page, "reports")
+    screenshots(page, "reports")
 
 
 def test_the_pages_that_explain_a_decision_are_accessible(live_server, new_page):
     """Applying again (with errors) and deletion refused while suspended: axe finds nothing,
     nothing scrolls sideways at 320 or 1280 px."""
-    from axe_playwright_python.base import AXE_FILE_PATH
-
-    from tests.e2e.test_accessibility import (
-        AXE_OPTIONS,
-        DESKTOP,
-        PHONE,
-        _horizontal_overflow,
-        _violations_report,
-    )
-
     reviewer = StaffFactory(reviewer=True, email="rhea@example.org")
     rejected = ApplicantFactory(first_name="Jordan", email="jordan@bank.example")
     services.membership_decide(
@@ -129,26 +103,13 @@ def test_the_pages_that_explain_a_decision_are_accessible(live_server, new_page)
     base = live_server.url
     problems = {}
 
-    def check(page, name):
-        expect(page.locator("main h1").first).to_be_visible()
-        for label, viewport in (("320 px", PHONE), ("1280 px", DESKTOP)):
-            page.set_viewport_size(viewport)
-            problems[f"{name}: wider than {label}"] = _horizontal_overflow(page)
-            problems[f"{name}: axe at {label}"] = _violations_report(
-                page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
-            )
-
     for user, steps in (
         (rejected, ("/portal/", "/portal/apply-again/", "submit")),
         (suspended, ("/portal/account/delete/",)),
     ):
         page = new_page(viewport=PHONE)
-        page.context.add_init_script(path=AXE_FILE_PATH)
-        page.goto(f"{base}/accounts/login/")
-        page.locator("main").get_by_label("Email").fill(user.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.wait_for_url(lambda url: "/login/" not in url)
+        load_axe(page.context)
+        log_in(page, base, user.email)
         for step in steps:
             if step == "submit":
                 page.get_by_role("button", name="Send my application").click()
@@ -159,8 +120,10 @@ def test_the_pages_that_explain_a_decision_are_accessible(live_server, new_page)
                     page.get_by_label("Password").fill(PASSWORD)
                     page.get_by_role("button", name="Confirm").click()
                     page.wait_for_url(f"**{step}")
-            check(page, step)
-            _shoot(page, "member-" + (step.strip("/").replace("/", "-") or "apply-again-errors"))
+            problems |= accessibility_problems(page, step)
+            screenshots(
+                page, "member-" + (step.strip("/").replace("/", "-") or "apply-again-errors")
+            )
 
-    report = "\n".join(f"{kind}:\n  {found}" for kind, found in problems.items() if found)
+    report = problems_report(problems)
     assert not report, report

@@ -2,55 +2,36 @@
 open the emailed invitation, choose a password, set up the authenticator app, see their
 recovery codes once and land in the admin."""
 
-import re
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.factories.accounts import StaffFactory, totp_activate, totp_code
+from tests.e2e.helpers import link_in_mail, log_in, screenshots
+from tests.factories.accounts import StaffFactory, totp_code
 from tests.factories.portal import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path("/tmp/shots-onboard")  # noqa: S108 (looked at by people, not used by the site)
 NEW_PASSWORD = "harbour-lantern-orbit-57"
-
-
-def _shot(page, name: str) -> None:
-    """Full-page screenshots of the current page at 375 and 1280 px wide."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    size = page.viewport_size
-    for width in (375, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size(size)
 
 
 def test_a_new_member_of_staff_goes_from_the_invitation_to_the_admin(live_server, new_page):
     base = live_server.url
     boss = StaffFactory(
         superuser=True,
+        mfa=True,
         email="boss@example.org",
         password=PASSWORD,
         first_name="Bea",
         last_name="Boss",
     )
-    boss_secret = totp_activate(boss)
     editors, _ = Group.objects.get_or_create(name="Editors")
     editors.permissions.add(Permission.objects.get(codename="access_admin"))
 
     # The administrator adds the account in Settings → Users (no password fields).
     admin = new_page(viewport={"width": 1280, "height": 900})
-    admin.goto(f"{base}/accounts/login/")
-    admin.fill("main input[name=login]", boss.email)
-    admin.fill("main input[name=password]", PASSWORD)
-    admin.locator("main form button[type=submit]").first.click()
-    admin.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    admin.fill("main input[name=code]", totp_code(boss_secret))
-    admin.locator("main form button[type=submit]").first.click()
+    log_in(admin, base, boss.email, totp_secret=boss.totp_secret)
     admin.wait_for_url(f"{base}/admin/")
     admin.goto(f"{base}/admin/users/new/")
     expect(admin.locator("input[name=password1]")).to_have_count(0)
@@ -65,14 +46,14 @@ def test_a_new_member_of_staff_goes_from_the_invitation_to_the_admin(live_server
     )
 
     (invitation,) = [m for m in mail.outbox if m.to == ["nadia.editor@example.org"]]
-    link = re.search(r"http://testserver(/portal/invitation/[^/\s]+/)", invitation.body).group(1)
+    link = link_in_mail(r"/portal/invitation/[^/\s]+/", invitation)
 
     # The new member of staff, on their phone.
     page = new_page(viewport={"width": 375, "height": 812})
     page.goto(base + link)
     expect(page.locator("h1")).to_have_text("Set your password")
     expect(page.locator("main")).to_contain_text("nadia.editor@example.org")
-    _shot(page, "1-set-password")
+    screenshots(page, "1-set-password", full_page=True)
     page.get_by_label("Choose a password").fill(NEW_PASSWORD)
     page.get_by_label("The same password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set my password").click()
@@ -80,7 +61,7 @@ def test_a_new_member_of_staff_goes_from_the_invitation_to_the_admin(live_server
     # Straight to the authenticator app: no "check your email", no password asked again.
     page.wait_for_url(f"{base}/accounts/2fa/totp/activate/")
     expect(page.locator("body")).to_contain_text("Your password is set")
-    _shot(page, "2-set-up-authenticator")
+    screenshots(page, "2-set-up-authenticator", full_page=True)
     secret = page.locator("#authenticator_secret").input_value()
     page.get_by_label("Authenticator code").fill(totp_code(secret))
     page.get_by_role("button", name="Activate").click()
@@ -89,12 +70,12 @@ def test_a_new_member_of_staff_goes_from_the_invitation_to_the_admin(live_server
     codes = page.locator("#recovery_codes").input_value().split()
     assert len(codes) == 10
     expect(page.locator("main")).to_contain_text("shown only this once")
-    _shot(page, "3-recovery-codes")
+    screenshots(page, "3-recovery-codes", full_page=True)
     page.get_by_role("link", name="I have saved them: continue to the admin").click()
 
     page.wait_for_url(f"{base}/admin/")
     expect(page.locator("body")).to_contain_text("Nadia")
-    _shot(page, "4-admin")
+    screenshots(page, "4-admin", full_page=True)
 
     # The codes are not shown again, and the link has done its work.
     page.goto(f"{base}/accounts/2fa/recovery-codes/")
@@ -102,4 +83,4 @@ def test_a_new_member_of_staff_goes_from_the_invitation_to_the_admin(live_server
         expect(page.locator("main")).not_to_contain_text(code)
     page.goto(base + link)
     expect(page.locator("h1")).to_have_text("This invitation link does not work any more")
-    _shot(page, "5-link-used")
+    screenshots(page, "5-link-used", full_page=True)

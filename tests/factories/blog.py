@@ -112,6 +112,34 @@ class BlogPostPageFactory(wagtail_factories.PageFactory):
             self.save()
 
 
+def site_blog_index() -> BlogIndexPage:
+    """The site's blog index, made under the home page the first time it is asked for."""
+    from blog.models import HomePage
+
+    return BlogIndexPage.objects.first() or BlogIndexPageFactory(parent=HomePage.objects.get())
+
+
+class PublishedBlogPostFactory(BlogPostPageFactory):
+    """A post published as an editor publishes one (a revision, then `publish()`, which sets
+    `first_published_at` and what listings and the newsletter read), under the site's blog
+    index unless `parent` says otherwise.
+
+    `published_at` backdates its first publication (the newsletter's latest posts are those
+    published since the last issue).
+    """
+
+    parent = factory.LazyFunction(site_blog_index)
+
+    @factory.post_generation
+    def published_at(self, create, extracted, **kwargs):
+        if not create:
+            return
+        self.save_revision().publish()
+        if extracted is not None:
+            BlogPostPage.objects.filter(pk=self.pk).update(first_published_at=extracted)
+            self.refresh_from_db()
+
+
 def ensure_site_baseline():
     """What the data migrations create: Wagtail's root page and root collection, the home page
     as the site's root, the Editors, Moderators and Members groups and the moderation workflow.

@@ -43,26 +43,3 @@ class IssueFactory(factory.django.DjangoModelFactory):
             },
         ]
     )
-
-
-def make_blog_post(*, title: str, members_only: bool = False, published_at=None, image=None):
-    """A live blog post under the site's blog (the blog index made on demand)."""
-    from blog.models import BlogIndexPage, BlogPostPage, HomePage
-
-    home = HomePage.objects.get()
-    index = BlogIndexPage.objects.first()
-    if index is None:
-        index = home.add_child(instance=BlogIndexPage(title="News", slug="blog"))
-    post = BlogPostPage(
-        title=title,
-        summary=f"Summary of {title}.",
-        members_only=members_only,
-        featured_image=image,
-        body=[{"type": "paragraph", "value": f"<p>{title} in full.</p>"}],
-    )
-    index.add_child(instance=post)
-    post.save_revision().publish()
-    if published_at is not None:
-        BlogPostPage.objects.filter(pk=post.pk).update(first_published_at=published_at)
-        post.refresh_from_db()
-    return post

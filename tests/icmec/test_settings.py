@@ -86,3 +86,67 @@ def test_production_with_a_bounce_address_needs_the_webhook_secret():
     assert refused.returncode != 0
     assert "ANYMAIL_WEBHOOK_SECRET" in refused.stderr
     assert started.returncode == 0, started.stderr
+
+
+def _settings_written(module) -> tuple[set[str], list[str]]:
+    """The settings (upper-case names) a settings module assigns at its top level, and the
+    lines where it changes one in place (`X[key] = ...`, `X.append(...)`, `X.update(...)`)."""
+    import ast
+
+    tree = ast.parse(module.read_text())
+    assigned: set[str] = set()
+    changed: list[str] = []
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for target in targets:
+            names = target.elts if isinstance(target, ast.Tuple) else [target]
+            assigned |= {name.id for name in names if isinstance(name, ast.Name)}
+            while isinstance(target, ast.Subscript):
+                target = target.value
+                if isinstance(target, ast.Name) and target.id.isupper():
+                    changed.append(f"{module.name}:{node.lineno}")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name | ast.Subscript)
+            and ast.unparse(node.func.value).split("[")[0].isupper()
+            and node.func.attr in {"append", "extend", "insert", "update", "setdefault", "pop"}
+        ):
+            changed.append(f"{module.name}:{node.lineno}")
+    return {name for name in assigned if name.isupper()}, changed
+
+
+def test_each_setting_is_declared_in_one_settings_module_and_never_changed_in_place():
+    """`icmec/settings/components/` declares each setting once; nothing appends to a list or
+    adds to a dict afterwards, here or in `dev`, `test` and `production` (they rebind)."""
+    components = sorted((ROOT / "icmec" / "settings" / "components").glob("*.py"))
+    declared_in: dict[str, list[str]] = {}
+    changed = []
+    for module in [*components, *(ROOT / "icmec" / "settings").glob("*.py")]:
+        names, in_place = _settings_written(module)
+        changed += in_place
+        if module in components:
+            for name in names:
+                declared_in.setdefault(name, []).append(module.stem)
+
+    assert len(components) > 5
+    assert {"INSTALLED_APPS", "MIDDLEWARE", "CELERY_BEAT_SCHEDULE", "STORAGES"} <= set(declared_in)
+    assert {name: places for name, places in declared_in.items() if len(places) > 1} == {}
+    assert changed == []
+
+
+def test_beat_schedules_every_periodic_task_of_every_app():
+    from django.conf import settings
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert {
+        "blog.tasks.publish_scheduled",
+        "outbox.tasks.relay_outbox",
+        "outbox.tasks.purge_outbox",
+        "portal.tasks.send_message_digests",
+        "portal.tasks.purge_safeguarding_records",
+        "newsletter.tasks.send_scheduled_issues",
+        "newsletter.tasks.sweep_deliveries",
+        "newsletter.tasks.purge_pending_subscribers",
+    } <= tasks

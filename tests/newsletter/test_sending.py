@@ -15,15 +15,16 @@ from anymail.backends.test import EmailBackend as AnymailTestBackend
 from anymail.message import AnymailRecipientStatus
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.images import ImageFile
 from django.utils import timezone
-from PIL import Image as PILImage
 from wagtail.blocks import StreamBlockValidationError
 
 from newsletter import rendering, selectors, services
 from newsletter.blocks import IssueBodyBlock
 from newsletter.models import Delivery, Issue, Subscriber
 from newsletter.services import delivery as delivery_engine
-from tests.factories.newsletter import IssueFactory, SubscriberFactory, make_blog_post
+from tests.factories.blog import PublishedBlogPostFactory, SiteImageFactory, png_bytes
+from tests.factories.newsletter import IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -179,12 +180,16 @@ def test_latest_posts_are_public_posts_since_the_last_issue():
         sending_started_at=timezone.now() - timedelta(days=10),
         slug="previous",
     )
-    make_blog_post(title="Old post", published_at=timezone.now() - timedelta(days=20))
-    new = make_blog_post(title="New post", published_at=timezone.now() - timedelta(days=2))
-    make_blog_post(
+    PublishedBlogPostFactory(title="Old post", published_at=timezone.now() - timedelta(days=20))
+    new = PublishedBlogPostFactory(
+        title="New post", published_at=timezone.now() - timedelta(days=2)
+    )
+    PublishedBlogPostFactory(
         title="Members post", members_only=True, published_at=timezone.now() - timedelta(days=1)
     )
-    featured = make_blog_post(title="Featured", published_at=timezone.now() - timedelta(days=1))
+    featured = PublishedBlogPostFactory(
+        title="Featured", published_at=timezone.now() - timedelta(days=1)
+    )
     issue = IssueFactory(
         include_latest_posts=True,
         body=[{"type": "post_teaser", "value": {"post": featured.pk, "summary": ""}}],
@@ -199,29 +204,19 @@ def test_latest_posts_are_public_posts_since_the_last_issue():
 
 
 def test_members_only_posts_cannot_be_chosen_as_teasers():
-    post = make_blog_post(title="Members post", members_only=True)
+    post = PublishedBlogPostFactory(title="Members post", members_only=True)
     block = IssueBodyBlock()
     value = block.to_python([{"type": "post_teaser", "value": {"post": post.pk, "summary": ""}}])
     with pytest.raises(StreamBlockValidationError):
         block.clean(value)
 
 
-def make_image():
-    from django.core.files.images import ImageFile
-
-    from blog.models import SiteImage
-
-    buffer = io.BytesIO()
-    PILImage.new("RGB", (1600, 900), (11, 37, 69)).save(buffer, "PNG")
-    return SiteImage.objects.create(
+def test_images_use_renditions_with_absolute_urls():
+    image = SiteImageFactory(
         title="Training day",
         description="People at a training day",
-        file=ImageFile(buffer, name="training.png"),
+        file=ImageFile(io.BytesIO(png_bytes(1600, 900, (11, 37, 69))), name="training.png"),
     )
-
-
-def test_images_use_renditions_with_absolute_urls():
-    image = make_image()
     issue = IssueFactory(
         body=[
             {

@@ -6,6 +6,7 @@ import pytest
 
 from portal import privacy, services
 from portal.models import Connection, ConnectionRequest, Message, User
+from tests.factories.accounts import login_staff
 from tests.factories.portal import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,7 @@ def test_deleting_needs_a_recent_authentication(client, member):
 
 
 def test_staff_accounts_are_not_deleted_from_the_portal(client, reviewer):
-    _fresh_login(client, reviewer)
+    login_staff(client, reviewer)  # password and second factor, just now
 
     response = client.post("/portal/account/delete/", {"confirm": "on"})
 
