@@ -1,7 +1,9 @@
-"""Forms of the events app: the admin's event form, the listing's filters, the booking form."""
+"""Forms of the events app: the admin's event form, the listing's filters, the booking form, and
+the staff's forms (attendance, a message to the attendees, cancelling an event)."""
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from functools import cache
 from typing import Any
@@ -108,3 +110,61 @@ class BookingForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
+
+
+class AttendanceForm(forms.Form):
+    """Staff tick who came. `shown` names the bookings the form listed, so that a name left
+    unticked is marked as not attended (an undo) and a booking listed since is left alone."""
+
+    shown = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    attended = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    # The second button: everyone listed attended (no ticking 100 boxes).
+    everyone = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, booking_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(pk, str(pk)) for pk in booking_ids]
+        self.fields["shown"].choices = choices
+        self.fields["attended"].choices = choices
+
+    def ticked(self) -> list[int]:
+        if self.cleaned_data["everyone"]:
+            return self.cleaned_data["shown"]
+        return self.cleaned_data["attended"]
+
+
+class EventMessageForm(forms.Form):
+    """What staff write to everyone holding a place at an event."""
+
+    subject = forms.CharField(max_length=150)
+    body = forms.CharField(
+        label="Message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Plain text. Each attendee gets it by email with their booking's links.",
+    )
+    # Sent again (a double click, a reload), the same form writes one message.
+    token = forms.CharField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+
+    def clean_token(self) -> uuid.UUID:
+        # Nobody types it: one that is not the form's own is replaced (nothing to show).
+        try:
+            return uuid.UUID(self.cleaned_data["token"])
+        except ValueError:
+            return uuid.uuid4()
+
+
+class EventCancelForm(forms.Form):
+    """Staff cancel an event, saying why if they like, and confirm that they mean it."""
+
+    note = forms.CharField(
+        label="Note to the attendees",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Optional: why, and what comes instead. It is added to the email.",
+    )
+    confirm = forms.BooleanField(
+        label="Cancel this event, every booking of it, and email everyone who booked",
+        help_text="This cannot be undone.",
+    )

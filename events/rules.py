@@ -22,7 +22,7 @@ MESSAGES = {
     NOT_AVAILABLE: "This event cannot be booked.",
     CANCELLED: "This event has been cancelled.",
     NOT_OPEN: "Registration for this event has not opened yet.",
-    CLOSED: "Registration for this event has closed.",
+    CLOSED: "Registration is closed.",
     MEMBERS_ONLY: "This event is for approved members of the portal.",
     FULL: "This event is full.",
 }
@@ -35,6 +35,8 @@ def registration_refusal(event: EventPage, now: datetime | None = None) -> str |
         return NOT_AVAILABLE
     if event.cancelled:
         return CANCELLED
+    if event.registration_closed:  # by staff, until they reopen it
+        return CLOSED
     if event.registration_opens_at and now < event.registration_opens_at:
         return NOT_OPEN
     if now >= event.registration_closes:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from blog.selectors import card_renditions, public_pages, visitor_is_member
 from events import rules
-from events.models import Audience, Booking, EventPage
+from events.models import Audience, Booking, EventMessage, EventPage
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -189,3 +189,43 @@ def bookings_of_person(*, user: User) -> QuerySet[Booking]:
         .select_related("event")
         .order_by("created_at", "pk")
     )
+
+
+# --- What staff see of an event (events.admin_views) ---
+
+# The statuses staff filter an event's bookings by, in the order the admin lists them.
+STAFF_STATUSES = (
+    Booking.Status.CONFIRMED,
+    Booking.Status.ATTENDED,
+    Booking.Status.WAITING,
+    Booking.Status.PENDING,
+    Booking.Status.CANCELLED,
+)
+
+
+def booking_counts(*, event: EventPage) -> dict[str, int]:
+    """How many of the event's bookings are in each status (every status named, 0 or more):
+    one query, whatever the number of bookings."""
+    counts: dict[str, int] = {str(status): 0 for status in STAFF_STATUSES}
+    rows = (
+        Booking.objects.filter(event=event)
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("id"))
+    )
+    counts.update(dict(rows))
+    return counts
+
+
+def attendance_list(*, event: EventPage) -> QuerySet[Booking]:
+    """Everyone holding a place (confirmed or attended), by name: whom staff tick on the day."""
+    return (
+        Booking.objects.filter(event=event, status__in=Booking.SEATED)
+        .only("pk", "name", "email", "status", "event_id")
+        .order_by("name", "pk")
+    )
+
+
+def staff_messages(*, event: EventPage, limit: int = 20) -> QuerySet[EventMessage]:
+    """What staff wrote to the event's attendees (its cancellation too), the latest first."""
+    return EventMessage.objects.filter(event=event).select_related("sent_by")[:limit]

@@ -2,7 +2,8 @@
 (the ledger records what was sent).
 
 Services import these tasks by name to enqueue them; each task imports the service it calls
-inside its function.
+inside its function. Beat runs the two that write the emails of an event's life
+(`CELERY_BEAT_SCHEDULE` in icmec/settings/base.py).
 """
 
 from __future__ import annotations
@@ -17,3 +18,19 @@ def send_booking_email(email_id: int) -> bool:
     from events.services.emails import booking_email_send
 
     return booking_email_send(email_id=email_id)
+
+
+@shared_task(**RELIABLE)
+def queue_reminders() -> int:
+    """The reminders a day and an hour before each event, to whoever holds a place."""
+    from events.services.lifecycle import reminders_queue
+
+    return reminders_queue()
+
+
+@shared_task(**RELIABLE)
+def queue_follow_ups() -> int:
+    """The follow-up of each event that has just ended, with its recording's link."""
+    from events.services.lifecycle import follow_ups_queue
+
+    return follow_ups_queue()

@@ -2,13 +2,13 @@
 
 - `speakers`: the speaker snippet;
 - `pages`: the events index page and the event page;
-- `bookings`: bookings, the ledger of booking emails, and what an event's calendar entry last
-  said (for the `.ics` SEQUENCE).
+- `bookings`: bookings, the ledger of booking emails, what staff wrote to attendees, and what an
+  event's calendar entry last said (for the `.ics` SEQUENCE).
 
 Models never import views, selectors or services.
 """
 
-from events.models.bookings import Booking, BookingEmail, EventSchedule
+from events.models.bookings import Booking, BookingEmail, EventMessage, EventSchedule
 from events.models.pages import Audience, EventFormat, EventIndexPage, EventKind, EventPage
 from events.models.speakers import Speaker
 
@@ -19,6 +19,7 @@ __all__ = [
     "EventFormat",
     "EventIndexPage",
     "EventKind",
+    "EventMessage",
     "EventPage",
     "EventSchedule",
     "Speaker",

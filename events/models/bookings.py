@@ -1,4 +1,5 @@
-"""Bookings, the ledger of the emails sent about them, and the calendar state of each event.
+"""Bookings, the ledger of the emails sent about them, what staff wrote to an event's attendees,
+and the calendar state of each event.
 
 Nobody is booked twice: one active (not cancelled) booking per event and address, and per event
 and account, enforced by PostgreSQL. Capacity is enforced by the booking services, which lock
@@ -60,6 +61,12 @@ class Booking(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["event", "status", "created_at"])]
+        permissions = [
+            (
+                "manage_bookings",
+                "Can take attendance, close registration, write to attendees and cancel events",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"
@@ -73,6 +80,40 @@ class Booking(models.Model):
         return self.status in self.SEATED
 
 
+class EventMessage(models.Model):
+    """What staff wrote to an event's attendees, or the note of its cancellation: who, when,
+    what, and to how many. Each recipient's email is a `BookingEmail` that points here."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("Message to the attendees")
+        CANCELLATION = "cancellation", _("Cancellation of the event")
+
+    # The form's own token: the same form sent twice (a double click, the browser sending it
+    # again) writes one message.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event = models.ForeignKey(
+        "events.EventPage", on_delete=models.CASCADE, related_name="staff_messages"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MESSAGE)
+    subject = models.CharField(max_length=150)
+    body = models.TextField(max_length=5000, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="event_messages_sent",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    recipient_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class BookingEmail(models.Model):
     """One email about a booking: written in the transaction that decided it, sent once by a
     task that records `sent_at` (a redelivered task finds it sent and does nothing)."""
@@ -82,9 +123,21 @@ class BookingEmail(models.Model):
         CONFIRMED = "confirmed", _("Place confirmed")
         WAITING = "waiting", _("Place on the waiting list")
         PROMOTED = "promoted", _("Promoted from the waiting list")
+        REMINDER_DAY = "reminder_day", _("Reminder a day before")
+        REMINDER_HOUR = "reminder_hour", _("Reminder an hour before")
+        CHANGED = "changed", _("Time or place changed")
+        FOLLOW_UP = "follow_up", _("Follow-up after the event")
+        MESSAGE = "message", _("Message from staff")
+        CANCELLED = "cancelled", _("Event cancelled")
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    # A change of time or place: the calendar SEQUENCE it announces.
+    sequence = models.PositiveIntegerField(null=True, blank=True)
+    # A message from staff or a cancellation: what they wrote.
+    message = models.ForeignKey(
+        EventMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -94,9 +147,21 @@ class BookingEmail(models.Model):
             # be asked for again (a lost email).
             models.UniqueConstraint(
                 fields=["booking", "kind"],
-                condition=~Q(kind="confirm_address"),
+                condition=~Q(kind__in=["confirm_address", "changed", "message"]),
                 name="events_bookingemail_once_per_kind",
-            )
+            ),
+            # One email per booking for each change of the event's calendar entry...
+            models.UniqueConstraint(
+                fields=["booking", "sequence"],
+                condition=Q(kind="changed"),
+                name="events_bookingemail_once_per_change",
+            ),
+            # ...and for each message staff send.
+            models.UniqueConstraint(
+                fields=["booking", "message"],
+                condition=Q(kind="message"),
+                name="events_bookingemail_once_per_message",
+            ),
         ]
 
     def __str__(self) -> str:

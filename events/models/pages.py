@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Page
@@ -36,6 +36,9 @@ DEFAULT_TIME_ZONE = "Australia/Sydney"
 # Addresses below /events/ that the site's own views answer (events.urls, the index page's
 # routes): no event may take them as its slug.
 RESERVED_SLUGS = frozenset({"past", "calendar", "bookings", "book"})
+# Set by staff actions on the live event (events.services.staff), never by editing it: what a
+# draft or an older revision says of them is ignored when it is published.
+STAFF_CONTROLLED_FIELDS = ("registration_closed", "cancelled")
 
 
 def validate_time_zone(value: str) -> None:
@@ -150,6 +153,11 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
         default=True,
         help_text=_("When full, people join a list and are given a place when one frees up."),
     )
+    registration_closed = models.BooleanField(
+        _("registration closed by staff"),
+        default=False,
+        help_text=_("Nobody can book until staff reopen it, whatever the registration times."),
+    )
     cancelled = models.BooleanField(
         default=False, help_text=_("The page says the event was cancelled; nobody can book.")
     )
@@ -165,6 +173,7 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
     template = "events/event_page.html"
     base_form_class = EventPageForm
     route_select_related = ("image",)
+    exclude_fields_in_copy = list(STAFF_CONTROLLED_FIELDS)
 
     content_panels = [
         *Page.content_panels,
@@ -196,7 +205,13 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
                     [FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")]
                 ),
                 FieldPanel("waiting_list"),
-                FieldPanel("cancelled"),
+                HelpPanel(
+                    _(
+                        "Close or reopen registration, take attendance, write to the attendees "
+                        "and cancel the event from “Bookings and actions” in this page's menu: "
+                        "they act on the live event at once, without publishing."
+                    )
+                ),
             ],
             heading=_("Registration"),
         ),
@@ -228,6 +243,15 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
             errors["venue"] = _("Say where an in-person or hybrid event takes place.")
         if errors:
             raise ValidationError(errors)
+
+    def with_content_json(self, content):
+        """A revision as a page, with what staff actions set on the live event kept (as Wagtail
+        keeps `live` or `locked`): publishing an older draft never reopens registration or
+        brings a cancelled event back."""
+        page = super().with_content_json(content)
+        for name in STAFF_CONTROLLED_FIELDS:
+            setattr(page, name, getattr(self, name))
+        return page
 
     @property
     def members_only(self) -> bool:
@@ -298,3 +322,6 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
 
     def get_sitemap_urls(self, request=None):
         return [] if self.members_only else super().get_sitemap_urls(request)
+
+    def get_cached_paths(self) -> list[str]:
+        return ["/", "/calendar/"]

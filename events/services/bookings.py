@@ -22,14 +22,13 @@ from django.utils import timezone
 from blog.selectors import visitor_is_member
 from events import rules
 from events.models import Booking, BookingEmail, EventPage
-from events.tasks import send_booking_email as send_booking_email_task
+from events.services.ledger import booking_email_queue
 from icmec.text import clean_text
 from newsletter.services.subscriptions import (
     subscriber_subscribe,
     subscriber_subscribe_member,
     validated_email,
 )
-from outbox.services import enqueue
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -50,9 +49,15 @@ class BookingRefused(Exception):
         super().__init__(self.message)
 
 
-def _locked_event(event_id: int) -> EventPage:
+def locked_event(event_id: int) -> EventPage | None:
+    """The event with its row locked until the transaction ends: the bookings of one event are
+    decided one at a time (also by the staff's and the reminders' services)."""
     # Only the event's own row (not Wagtail's page row, which editing and publishing lock).
-    event = EventPage.objects.select_for_update(of=("self",)).filter(pk=event_id).first()
+    return EventPage.objects.select_for_update(of=("self",)).filter(pk=event_id).first()
+
+
+def _locked_event(event_id: int) -> EventPage:
+    event = locked_event(event_id)
     if event is None:
         raise BookingRefused(rules.NOT_AVAILABLE)
     return event
@@ -73,8 +78,7 @@ def _free_places(event: EventPage) -> int | None:
 
 
 def _email(booking: Booking, kind: str) -> None:
-    entry = BookingEmail.objects.create(booking=booking, kind=kind)
-    enqueue(send_booking_email_task, entry.pk)
+    booking_email_queue(booking=booking, kind=kind)
 
 
 def _seat(event: EventPage, booking: Booking) -> None:

@@ -4,7 +4,8 @@ The services write a `BookingEmail` row in the transaction that decided it; the 
 here. The row is locked while the message goes out and `sent_at` is written in the same
 transaction, so a task that runs twice (a redelivery, the outbox relaying it again) finds it
 sent and does nothing; an SMTP failure rolls back and the task retries. An email whose news is
-stale (a confirmation for a booking cancelled since) is not sent.
+stale (a confirmation for a booking cancelled since, a reminder of an event that has started, a
+change that a later change replaced) is not sent.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import calendars, tokens
-from events.models import Booking, BookingEmail
+from events.models import Booking, BookingEmail, EventPage
 
 Kind = BookingEmail.Kind
 Status = Booking.Status
@@ -29,9 +30,16 @@ STILL_TRUE: dict[str, tuple[str, ...]] = {
     Kind.CONFIRMED: Booking.SEATED,
     Kind.PROMOTED: Booking.SEATED,
     Kind.WAITING: (Status.WAITING,),
+    Kind.REMINDER_DAY: Booking.SEATED,
+    Kind.REMINDER_HOUR: Booking.SEATED,
+    Kind.CHANGED: Booking.SEATED,
+    Kind.FOLLOW_UP: Booking.SEATED,
+    Kind.MESSAGE: Booking.SEATED,
+    Kind.CANCELLED: (Status.CANCELLED,),
 }
-# Emails that carry the attendee's own calendar file.
-WITH_CALENDAR = (Kind.CONFIRMED, Kind.PROMOTED)
+# Emails that carry the attendee's own calendar file (the event's latest version of it).
+WITH_CALENDAR = (Kind.CONFIRMED, Kind.PROMOTED, Kind.CHANGED, Kind.CANCELLED)
+REMINDERS = (Kind.REMINDER_DAY, Kind.REMINDER_HOUR)
 
 _inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
@@ -54,6 +62,19 @@ def booking_links(booking: Booking) -> dict[str, str]:
     return links
 
 
+def _still_true(entry: BookingEmail, booking: Booking, event: EventPage) -> bool:
+    if booking.status not in STILL_TRUE[entry.kind]:
+        return False
+    if entry.kind in REMINDERS:
+        return not event.cancelled and event.start_at > timezone.now()
+    if entry.kind == Kind.CHANGED:
+        # Only the latest change of an event to come: its file says it all.
+        return not event.is_past() and entry.sequence == calendars.event_sequence(event)
+    if entry.kind == Kind.CANCELLED:
+        return event.cancelled
+    return True
+
+
 def booking_email_send(*, email_id: int) -> bool:
     """Send one booking email (the task behind every one). Returns False when there was
     nothing to send: sent already, or no longer true."""
@@ -62,19 +83,22 @@ def booking_email_send(*, email_id: int) -> bool:
     with transaction.atomic():
         entry = (
             BookingEmail.objects.select_for_update(of=("self",))
-            .select_related("booking__event")
+            .select_related("booking__event", "message")
             .filter(pk=email_id)
             .first()
         )
         if entry is None or entry.sent_at is not None:
             return False
         booking = entry.booking
-        if booking.status not in STILL_TRUE[entry.kind]:
-            return False
         event = booking.event
+        if not _still_true(entry, booking, event):
+            return False
         context = {
             "booking": booking,
             "event": event,
+            "message": entry.message,
+            "with_calendar": entry.kind in WITH_CALENDAR,
+            "event_changed": entry.kind == Kind.CHANGED,
             "event_url": event.get_full_url(),
             "waiting_position": selectors.waiting_position(booking=booking),
             "site_url": settings.SITE_URL,

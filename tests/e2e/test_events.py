@@ -1,7 +1,8 @@
 """The events pages in headless Chromium: axe-core finds no WCAG A/AA or best-practice
 violation at 320 and 1280 px and no page scrolls sideways (the site's own accessibility rules,
 tests/e2e/test_accessibility.py), and a member's journey: the last place booked, a second
-member on the waiting list, the first cancels, the second is promoted and emailed."""
+member on the waiting list, the first cancels, the second is promoted and emailed. Staff cancel
+an event from its screen in the admin (accessible too), and its page says so."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from events.models import Audience, Booking
 from events.services import booking_create
 from tests.e2e.helpers import PHONE, assert_accessible, checked_context, log_in
 from tests.events.factories import EventIndexPageFactory, EventPageFactory, SpeakerFactory
+from tests.factories.accounts import StaffFactory
 from tests.factories.portal import MemberFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,12 +32,13 @@ def make_event(home):
 
 
 def browser_of(browser, live_server, user=None):
-    """A browser context on the live server, logged in as `user` (through the login form),
+    """A browser context on the live server, logged in as `user` (through the login form; staff
+    with their authenticator's code),
     with axe-core loaded in every page and requests to other hosts refused."""
     context, foreign = checked_context(browser, live_server.url, viewport=PHONE)
     if user is not None:
         page = context.new_page()
-        log_in(page, live_server.url, user.email)
+        log_in(page, live_server.url, user.email, totp_secret=getattr(user, "totp_secret", None))
         page.close()
     return context, foreign
 
@@ -118,3 +121,43 @@ def test_the_last_place_then_the_waiting_list_then_a_promotion(
     assert Booking.objects.get(user=second).status == Booking.Status.CONFIRMED
     promoted = [m for m in mail.outbox if m.subject == "A place is yours: Small training"]
     assert [m.to for m in promoted] == [["second@example.org"]]
+
+
+def test_staff_cancel_an_event_from_its_accessible_screen_and_its_page_says_so(
+    browser, live_server, make_event
+):
+    from django.contrib.auth.models import Permission
+
+    event = make_event(title="Webinar to cancel", capacity=10)
+    member = MemberFactory(email="amelia@example.org", first_name="Amelia", last_name="Chen")
+    booking_create(event_id=event.pk, user=member)
+    organiser = StaffFactory(moderator=True, mfa=True, email="organiser@example.org")
+    organiser.user_permissions.add(
+        *Permission.objects.filter(codename__in=["manage_bookings", "view_booking"])
+    )
+    mail.outbox.clear()
+    staff_context, foreign = browser_of(browser, live_server, organiser)
+    page = staff_context.new_page()
+
+    page.goto(f"{live_server.url}/admin/events/{event.pk}/message/")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/admin/events/{event.pk}/")
+    expect(page.locator('[data-count="confirmed"]')).to_have_text("1")
+    assert_accessible(page)
+    page.get_by_role("link", name="Cancel the event…").click()
+    assert_accessible(page)
+    page.get_by_label("Note to the attendees").fill("The speaker is ill.")
+    page.get_by_label("Cancel this event, every booking of it").check()
+    page.get_by_role("button", name="Cancel the event").click()
+    expect(page.get_by_text("The event is cancelled; 1 person who booked")).to_be_visible()
+
+    reader, _ = browser_of(browser, live_server)
+    public = reader.new_page()
+    public.goto(live_server.url + event.url)
+    expect(public.get_by_text("This event has been cancelled.").first).to_be_visible()
+    expect(public.get_by_role("button", name="Book my place")).to_have_count(0)
+    assert Booking.objects.get().status == Booking.Status.CANCELLED
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["amelia@example.org"], "Cancelled: Webinar to cancel")
+    ]
+    assert foreign == []

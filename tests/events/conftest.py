@@ -37,3 +37,30 @@ def run(django_capture_on_commit_callbacks):
             return service(**kwargs)
 
     return call
+
+
+@pytest.fixture
+def organiser(home):
+    """Staff who run events: a moderator (edits and publishes pages) with the events' own
+    permission (`events.manage_bookings`) and the bookings' view permission, with an
+    authenticator app."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories.accounts import StaffFactory
+
+    user = StaffFactory(moderator=True, mfa=True, email="organiser@example.org", first_name="Olu")
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="events", codename__in=["manage_bookings", "view_booking"]
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    """The test client, signed in as `organiser` with the second factor passed."""
+    from tests.factories.accounts import login_staff
+
+    login_staff(client, organiser)
+    return client

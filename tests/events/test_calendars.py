@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from events import tokens
 from events.models import Audience, EventSchedule
-from events.services import booking_create
+from events.services import booking_create, event_cancel
 
 PERTH = ZoneInfo("Australia/Perth")
 
@@ -96,7 +96,7 @@ def test_the_public_feed_holds_upcoming_public_events_only(client, make_event):
 
 def test_a_cancelled_event_says_so_in_its_file(client, make_event):
     event = publish(make_event())
-    publish(event, cancelled=True)
+    event_cancel(event_id=event.pk, note="", user=None)
     (vevent,) = parse(client.get(f"{event.url}calendar/").content)
     assert str(vevent["STATUS"]) == "CANCELLED"
     assert int(vevent["SEQUENCE"]) == 1

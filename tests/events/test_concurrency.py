@@ -78,3 +78,25 @@ def test_cancelling_while_others_book_never_overfills(make_event):
     book_at_once(calls)
     assert Booking.objects.filter(event=event, status=Status.CONFIRMED).count() == 1
     assert Booking.objects.filter(event=event, status=Status.WAITING).count() == 3
+
+
+def test_overlapping_reminder_runs_write_each_reminder_once(make_event):
+    """Beat's runs may overlap (a slow one, a second beat by mistake): the event's row is locked
+    while its reminders are written, and the unique constraint stands behind it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import BookingEmail
+    from events.services import reminders_queue
+    from tests.events.helpers import book
+
+    start = timezone.now() + timedelta(hours=5)
+    events = [make_event(start_at=start, end_at=start + timedelta(hours=1)) for _ in range(2)]
+    for event in events:
+        book(event, 30, prefix=f"e{event.pk}-")
+    outcomes = book_at_once([reminders_queue] * 4)
+
+    assert sum(outcomes) == 60
+    assert BookingEmail.objects.filter(kind="reminder_day").count() == 60
+    assert BookingEmail.objects.filter(sent_at__isnull=False).count() == 60

@@ -61,3 +61,55 @@ def test_each_booking_email_is_sent_once_by_a_real_worker(smtp_server, start_wor
     (vevent,) = Calendar.from_ical(attachment.get_content()).walk("VEVENT")
     assert event.joining_link in str(vevent["DESCRIPTION"])
     assert Booking.objects.get(user=second).status == Booking.Status.CONFIRMED
+
+
+def test_reminders_a_staff_message_and_the_cancellation_go_once_each_by_a_real_worker(
+    smtp_server, start_worker, make_event
+):
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.services import event_cancel, event_message_send, reminders_queue
+    from tests.events.helpers import attached_vevent, book
+
+    start = timezone.now() + timedelta(minutes=30)
+    event = make_event(start_at=start, end_at=start + timedelta(hours=1))
+    seated = book(event, 3)
+    (waiting,) = book(event, 1, status=Booking.Status.WAITING)
+    worker = start_worker(concurrency=2)
+
+    assert reminders_queue() == 3
+    wait_until_sent(3)
+    event_message_send(
+        event_id=event.pk, subject="The slides", body="Here.", user=None, token=uuid.uuid4()
+    )
+    wait_until_sent(6)
+    event_cancel(event_id=event.pk, note="The speaker is ill.", user=None)
+    wait_until_sent(10)
+    # Every task delivered again, and beat running again: nothing more goes out.
+    assert reminders_queue() == 0
+    for entry_id in BookingEmail.objects.values_list("pk", flat=True):
+        send_booking_email.delay(entry_id)
+    wait_for(
+        lambda: worker.log_text().count("succeeded") == 20,
+        timeout=60,
+        message="The tasks delivered again did not run",
+    )
+
+    received = sorted((r.message["To"], r.message["Subject"]) for r in smtp_server.handler.messages)
+    expected = [(b.email, f"Starting soon: {event.title} at ") for b in seated]
+    expected += [(b.email, f"{event.title}: The slides") for b in seated]
+    expected += [(b.email, f"Cancelled: {event.title}") for b in [*seated, waiting]]
+    assert len(received) == len(expected) == 10
+    for (to, subject), (expected_to, expected_subject) in zip(
+        received, sorted(expected), strict=True
+    ):
+        assert to == expected_to
+        assert subject.startswith(expected_subject)
+    cancellation = next(
+        r.message for r in smtp_server.handler.messages if r.message["Subject"].startswith("Canc")
+    )
+    vevent = attached_vevent(cancellation)
+    assert (str(vevent["STATUS"]), int(vevent["SEQUENCE"])) == ("CANCELLED", 1)

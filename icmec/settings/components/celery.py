@@ -85,4 +85,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletter.tasks.purge_pending_subscribers",
         "schedule": crontab(minute=17, hour=3),  # daily
     },
+    # --- events: the reminders a day and an hour before each event, and the follow-up once it
+    # has ended; each run writes what has become due, once per booking (events.services.lifecycle).
+    # A run still waiting when the next one is due is dropped: the next one does its work.
+    "events-queue-reminders": {
+        "task": "events.tasks.queue_reminders",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 290},
+    },
+    "events-queue-follow-ups": {
+        "task": "events.tasks.queue_follow_ups",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 890},
+    },
 }
