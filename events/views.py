@@ -25,11 +25,11 @@ from events.forms import BookingForm
 from events.models import Booking, EventPage
 from events.services import bookings as booking_services
 from events.services.emails import booking_links
+from icmec import ratelimit
 from icmec.caching.http import public_cache
 from icmec.clientip import client_ip
+from icmec.http import request_is_same_origin
 from icmec.pagination import page_of
-from newsletter import ratelimit
-from newsletter.views import request_is_same_origin
 from portal.views.decorators import member_required
 
 # Public booking attempts per client IP (count/seconds).
@@ -60,7 +60,7 @@ def book(request: HttpRequest, event_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseRedirect(event.url)
     if not request_is_same_origin(request):
-        return render(request, "newsletter/cross_site.html", status=403)
+        return render(request, "events/cross_site.html", {"event": event}, status=403)
     form = BookingForm(request.POST)
     if form.is_bot:
         return redirect("events:check_inbox")
