@@ -2,6 +2,8 @@
 
 - `bookings`: booking, confirming and cancelling a place, the waiting list, erasure;
 - `emails`: sending each booking email once (the task behind every email);
+- `feeds`: the key of each member's private calendar feed;
+- `purge`: the pages a frontend cache must drop when an event is published or unpublished;
 - `schedules`: what an event's calendar entry says, and its SEQUENCE.
 """
 
@@ -13,6 +15,7 @@ from events.services.bookings import (
     bookings_erase_for_user,
 )
 from events.services.emails import booking_email_send
+from events.services.feeds import calendar_feed_key_ensure, calendar_feed_key_reset
 from events.services.schedules import event_schedule_record
 
 __all__ = [
@@ -22,5 +25,7 @@ __all__ = [
     "booking_create",
     "booking_email_send",
     "bookings_erase_for_user",
+    "calendar_feed_key_ensure",
+    "calendar_feed_key_reset",
     "event_schedule_record",
 ]
