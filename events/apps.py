@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Q
 
 
 class EventsConfig(AppConfig):
@@ -7,10 +8,33 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from events import privacy, signals
+        from blog import extensions
+        from events import pages, privacy, selectors, signals
+        from events.models import Audience, EventPage
         from portal import privacy as portal_privacy
 
         portal_privacy.register(
             "events", exporter=privacy.export_for_user, eraser=privacy.erase_for_user
+        )
+        # The blog owns the site's search and the home page; events join them (blog.extensions).
+        extensions.register_searchable(
+            extensions.SearchableType(
+                model=EventPage,
+                label="Event",
+                excerpt=("eventpage__summary", "search_description"),
+                body="eventpage__body",
+                date="eventpage__start_at",
+                time_zone="eventpage__time_zone",
+                members_only=Q(eventpage__audience=Audience.MEMBERS),
+                hide=selectors.hide_members_only_events,
+            )
+        )
+        extensions.register_home_section(
+            extensions.HomeSection(
+                name="events",
+                template="events/includes/home_events.html",
+                context=pages.home_events_context,
+                cache_variant=pages.home_events_cache_variant,
+            )
         )
         signals.connect()

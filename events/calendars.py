@@ -1,6 +1,8 @@
 """Calendar files (RFC 5545, written with the `icalendar` package): an event's "Add to
-calendar" file, the attendee's own file (the only one with the joining link), and the public
-feed of upcoming public events.
+calendar" file, the attendee's own file, the public feed of upcoming public events, and each
+member's private feed (public events and the members-only events they booked). The joining link
+is only ever in an attendee's own file and in their private feed, for the events where they
+hold a place.
 
 An event keeps one UID for ever (its page's id), so calendar programs update the entry they
 imported instead of adding a second one; its SEQUENCE goes up when its time or place changes
@@ -11,6 +13,7 @@ VTIMEZONE that defines it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,6 +23,9 @@ from icalendar import Calendar, Event
 
 from events.models import Booking, EventFormat, EventPage, EventSchedule
 from icmec.caching.http import mark_public
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 PRODUCT_ID = "-//ICMEC Australia//Events//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -112,3 +118,24 @@ def public_feed_response(request: HttpRequest) -> HttpResponse:
     ]
     body = calendar_of(components, name=f"{settings.WAGTAIL_SITE_NAME} events")
     return mark_public(_response(body, filename="events.ics", attachment=False))
+
+
+def member_feed_response(request: HttpRequest, *, user: User) -> HttpResponse:
+    """A member's private feed: upcoming public events and the members-only events they booked,
+    with the joining link of those where their own booking holds a place (as in their own
+    `.ics`). Kept by nobody but the member's calendar program (`private, no-store`)."""
+    from events import selectors
+
+    components = [
+        event_component(
+            event,
+            url=event.get_full_url(request),
+            booking=event.own_bookings[0] if event.own_bookings else None,
+        )
+        for event in selectors.member_feed_events(user=user)
+    ]
+    body = calendar_of(components, name=f"{settings.WAGTAIL_SITE_NAME} events (my calendar)")
+    response = _response(body, filename="my-events.ics", attachment=False)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -7,16 +7,26 @@ the rule of members-only posts): every list, page and feed of events goes throug
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from wagtail.query import PageQuerySet
 
 from blog.selectors import card_renditions, public_pages, visitor_is_member
 from events import rules
-from events.models import Audience, Booking, EventMessage, EventPage
+from events.models import (
+    Audience,
+    Booking,
+    CalendarFeedKey,
+    EventIndexPage,
+    EventMessage,
+    EventPage,
+)
+from portal.access import can_open_admin
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -43,13 +53,22 @@ CARD_FIELDS = (
 )
 
 
+def hide_members_only_events(queryset: PageQuerySet, *, user: Visitor) -> PageQuerySet:
+    """Leave out members-only events unless the visitor is an approved member (or staff).
+
+    Works on querysets of events and on querysets of pages of any type (the site's search), as
+    the blog's `hide_members_only` does for posts."""
+    if visitor_is_member(user):
+        return queryset
+    if issubclass(queryset.model, EventPage):
+        return queryset.filter(audience=Audience.PUBLIC)
+    return queryset.exclude(id__in=EventPage.objects.filter(audience=Audience.MEMBERS).values("id"))
+
+
 def visible_events(*, user: Visitor) -> QuerySet[EventPage]:
     """Live events anyone may open, without the members-only ones unless the visitor is an
     approved member (or staff)."""
-    events = public_pages(EventPage.objects.all())
-    if not visitor_is_member(user):
-        events = events.filter(audience=Audience.PUBLIC)
-    return events
+    return hide_members_only_events(public_pages(EventPage.objects.all()), user=user)
 
 
 def _places_taken() -> Coalesce:
@@ -75,19 +94,38 @@ def _filtered_events(*, user: Visitor, past: bool, filters: dict[str, str]) -> Q
     return events.filter(**chosen)
 
 
-def event_list(*, user: Visitor, past: bool = False, **filters: str) -> QuerySet[EventPage]:
-    """Upcoming events soonest first (those under way included), or past events newest first,
-    with what a card shows: one query whatever the number of events and bookings. `filters`:
-    kind, format, audience (others are ignored)."""
-    events = _filtered_events(user=user, past=past, filters=filters)
-    ordering = ("-start_at", "-pk") if past else ("start_at", "pk")
+def _with_card_data(events: QuerySet[EventPage]) -> QuerySet[EventPage]:
+    """What an event card shows: the event (without its body), its image and the image's card
+    renditions, the places taken. Two queries whatever the number of events and bookings (one
+    when no event has an image)."""
     return (
         events.only(*CARD_FIELDS)
         .select_related("image")
         .prefetch_related(card_renditions("image"))
         .annotate(places_taken=_places_taken())
-        .order_by(*ordering)
     )
+
+
+def event_list(*, user: Visitor, past: bool = False, **filters: str) -> QuerySet[EventPage]:
+    """Upcoming events soonest first (those under way included), or past events newest first,
+    with what a card shows (`_with_card_data`). `filters`: kind, format, audience (others are
+    ignored)."""
+    events = _filtered_events(user=user, past=past, filters=filters)
+    ordering = ("-start_at", "-pk") if past else ("start_at", "pk")
+    return _with_card_data(events).order_by(*ordering)
+
+
+def next_events(*, user: Visitor, limit: int = 3) -> list[EventPage]:
+    """The next events to start that the visitor may see, soonest first, with what a card shows
+    (the home page's). Not those under way or cancelled: the list says what one can still go
+    to."""
+    events = visible_events(user=user).filter(start_at__gt=timezone.now(), cancelled=False)
+    return list(_with_card_data(events).order_by("start_at", "pk")[:limit])
+
+
+def events_index() -> EventIndexPage | None:
+    """The live events index page (the address of "all events")."""
+    return public_pages(EventIndexPage.objects.all()).only("url_path", "title").first()
 
 
 def event_count(*, user: Visitor, past: bool = False, **filters: str) -> int:
@@ -229,3 +267,32 @@ def attendance_list(*, event: EventPage) -> QuerySet[Booking]:
 def staff_messages(*, event: EventPage, limit: int = 20) -> QuerySet[EventMessage]:
     """What staff wrote to the event's attendees (its cancellation too), the latest first."""
     return EventMessage.objects.filter(event=event).select_related("sent_by")[:limit]
+
+
+def calendar_feed_allowed(user: Visitor) -> bool:
+    """Whether the account has a private calendar feed: approved members (the blog's one rule).
+
+    Not accounts that can open the admin: they see what members see only from a session that
+    passed the second factor, and a feed's address carries no session."""
+    return user is not None and visitor_is_member(user) and not can_open_admin(user)
+
+
+def calendar_feed_owner(*, key: uuid.UUID) -> User | None:
+    """The account whose feed key this is (None once the link was reset)."""
+    row = CalendarFeedKey.objects.select_related("user").filter(key=key).first()
+    return row.user if row is not None else None
+
+
+def member_feed_events(*, user: User, limit: int = 200) -> QuerySet[EventPage]:
+    """What a member's private feed holds: upcoming public events, and the members-only events
+    the member booked (waiting list included), soonest first; each carries `own_bookings`, the
+    member's active booking of it (none, or one)."""
+    own = Booking.objects.filter(user=user).exclude(status=Booking.Status.CANCELLED)
+    return (
+        _filtered_events(user=user, past=False, filters={})
+        .filter(Q(audience=Audience.PUBLIC) | Q(pk__in=own.values("event_id")))
+        .select_related("schedule")
+        .defer("body")
+        .prefetch_related(Prefetch("bookings", queryset=own, to_attr="own_bookings"))
+        .order_by("start_at", "pk")[:limit]
+    )

@@ -1,6 +1,7 @@
-"""Signed links of a booking: confirming the address (expires after 7 days, as the newsletter's),
-and the attendee's own booking page, from which it is cancelled and its calendar file fetched
-(never expires: an email read the day before the event must still work)."""
+"""Signed links: confirming a booking's address (expires after 7 days, as the newsletter's), the
+attendee's own booking page, from which it is cancelled and its calendar file fetched (never
+expires: an email read the day before the event must still work), and a member's private
+calendar feed (never expires; revoked by replacing the key it names, `CalendarFeedKey`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core import signing
 
 CONFIRM_SALT = "events.booking.confirm"
 BOOKING_SALT = "events.booking"
+FEED_SALT = "events.calendar-feed"
 CONFIRM_MAX_AGE = timedelta(days=7)
 
 
@@ -50,5 +52,17 @@ def read_confirmation_token(token: str) -> uuid.UUID:
 def read_booking_token(token: str) -> uuid.UUID:
     try:
         return _uuid(signing.Signer(salt=BOOKING_SALT).unsign(token))
+    except signing.BadSignature as exc:
+        raise InvalidToken(str(exc)) from exc
+
+
+def feed_token(*, key: uuid.UUID) -> str:
+    return signing.Signer(salt=FEED_SALT).sign(key.hex)
+
+
+def read_feed_token(token: str) -> uuid.UUID:
+    """The key a feed's address names (which may since have been replaced)."""
+    try:
+        return _uuid(signing.Signer(salt=FEED_SALT).unsign(token))
     except signing.BadSignature as exc:
         raise InvalidToken(str(exc)) from exc

@@ -1,5 +1,6 @@
 """Booking views: the public booking form, a member's one-click booking, the signed links of a
-booking (its page, confirming, cancelling, its calendar file) and a member's bookings.
+booking (its page, confirming, cancelling, its calendar file), a member's bookings and their
+private calendar feed.
 
 The public form sits on event pages that a CDN may cache for anonymous readers, so, like the
 newsletter's sign-up, it carries no CSRF token: the POST must come from this site (Origin or
@@ -11,11 +12,13 @@ on GET (link scanners fetch every link of an email) and act on POST.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -24,12 +27,13 @@ from events import calendars, selectors, tokens
 from events.forms import BookingForm
 from events.models import Booking, EventPage
 from events.services import bookings as booking_services
+from events.services import feeds as feed_services
 from events.services.emails import booking_links
+from icmec import ratelimit
 from icmec.caching.http import public_cache
 from icmec.clientip import client_ip
+from icmec.http import request_is_same_origin
 from icmec.pagination import page_of
-from newsletter import ratelimit
-from newsletter.views import request_is_same_origin
 from portal.views.decorators import member_required
 
 # Public booking attempts per client IP (count/seconds).
@@ -60,7 +64,7 @@ def book(request: HttpRequest, event_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseRedirect(event.url)
     if not request_is_same_origin(request):
-        return render(request, "newsletter/cross_site.html", status=403)
+        return render(request, "events/cross_site.html", {"event": event}, status=403)
     form = BookingForm(request.POST)
     if form.is_bot:
         return redirect("events:check_inbox")
@@ -216,16 +220,58 @@ def booking_calendar(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+def _calendar_feed_links(user) -> dict[str, str]:
+    """The addresses of the member's private feed (https, and webcal for calendar programs)."""
+    key = feed_services.calendar_feed_key_ensure(user=user)
+    path = reverse("portal_events:calendar_feed", args=[tokens.feed_token(key=key.key)])
+    url = settings.SITE_URL + path
+    return {"feed_url": url, "feed_webcal_url": "webcal://" + url.split("://", 1)[-1]}
+
+
 @member_required
 @require_safe
 def my_bookings(request: HttpRequest) -> HttpResponse:
-    """The member's bookings (only theirs), upcoming then past, 25 a page each."""
+    """The member's bookings (only theirs), upcoming then past, 25 a page each, and the address
+    of their private calendar feed."""
     upcoming = page_of(
         Paginator(selectors.member_bookings(user=request.user), MY_BOOKINGS_PER_PAGE),
         request.GET.get("page"),
     )
     past = list(selectors.member_bookings(user=request.user, past=True)[:MY_BOOKINGS_PER_PAGE])
-    return render(request, "events/my_bookings.html", {"upcoming": upcoming, "past": past})
+    context = {"upcoming": upcoming, "past": past}
+    if selectors.calendar_feed_allowed(request.user):
+        context.update(_calendar_feed_links(request.user))
+    return render(request, "events/my_bookings.html", context)
+
+
+@member_required
+@require_POST
+def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
+    """A new address for the member's feed: the old one answers 404 from now on."""
+    if not selectors.calendar_feed_allowed(request.user):
+        raise Http404("No calendar feed for this account.")
+    feed_services.calendar_feed_key_reset(user=request.user)
+    messages.success(
+        request,
+        "Your calendar link is reset: the old address no longer works. Subscribe again with "
+        "the new one below.",
+    )
+    return HttpResponseRedirect(reverse("portal_events:bookings") + "#calendar-feed")
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A member's private calendar feed, fetched by their calendar program (no session, no
+    cookie: the signed key in the address is what lets it in). 404 for an altered or reset
+    address, and for an account that is no longer an approved member."""
+    try:
+        key = tokens.read_feed_token(token)
+    except tokens.InvalidToken as problem:
+        raise Http404("No such calendar feed.") from problem
+    owner = selectors.calendar_feed_owner(key=key)
+    if owner is None or not selectors.calendar_feed_allowed(owner):
+        raise Http404("No such calendar feed.")
+    return calendars.member_feed_response(request, user=owner)
 
 
 @member_required

@@ -35,6 +35,7 @@ class Subscriber(models.Model):
         PAGE = "page", _("Newsletter page")
         ACCOUNT = "account", _("Member account")
         IMPORT = "import", _("CSV import")
+        EVENT = "event", _("Event booking")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("email address"), max_length=254, unique=True)

@@ -19,8 +19,6 @@ work; the signed token in the URL is what authorises it.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,30 +31,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from icmec import ratelimit
 from icmec.caching.http import mark_public, public_cache
 from icmec.clientip import client_ip
+from icmec.http import request_is_same_origin
 from icmec.pagination import page_of
-from newsletter import ratelimit, rendering, selectors, tokens
+from newsletter import rendering, selectors, tokens
 from newsletter.forms import SubscribeForm
 from newsletter.models import Issue, Subscriber
 from newsletter.services import subscriptions
-
-
-def request_is_same_origin(request: HttpRequest) -> bool:
-    """True unless the browser says the POST came from another site."""
-    origin = request.headers.get("Origin")
-    if origin is not None:
-        if origin == "null":
-            return False
-        trusted = {urlsplit(o).netloc for o in settings.CSRF_TRUSTED_ORIGINS}
-        trusted.add(urlsplit(settings.SITE_URL).netloc)
-        host = urlsplit(origin).netloc
-        return host == request.get_host() or host in trusted
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site in ("same-origin", "none")
-    # Neither header (old browsers, scripts): the other defences still apply.
-    return True
 
 
 def _render_subscribe_page(request: HttpRequest, form: SubscribeForm, status: int = 200):

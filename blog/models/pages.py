@@ -38,6 +38,11 @@ class SitePageMixin(PublicCacheMixin):
         """The page's name when shared (og:title, twitter:title)."""
         return self.seo_title or self.title
 
+    @property
+    def share_image(self) -> SiteImage | None:
+        """The image that represents the page when shared (og:image), if it has one."""
+        return None
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(rendering.build_context(self, request, **kwargs))
@@ -110,6 +115,10 @@ class HomePage(SitePageMixin, Page):
     def share_title(self) -> str:
         # The home page's title ("Home") names it in the admin's tree; shared, it is the site.
         return self.seo_title or settings.WAGTAIL_SITE_NAME
+
+    @property
+    def share_image(self) -> SiteImage | None:
+        return self.hero_image
 
     def route(self, request, path_components):
         """Find the page for a path below the home page at once, whatever its depth.

@@ -185,6 +185,10 @@ class BlogPostPage(SitePageMixin, Page):
     def listing_summary(self) -> str:
         return self.summary
 
+    @property
+    def share_image(self) -> SiteImage | None:
+        return self.featured_image
+
     # Read by the post's template inside its cached fragment: a cache hit costs no query.
     @cached_property
     def author_list(self) -> list[Author]:

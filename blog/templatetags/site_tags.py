@@ -1,16 +1,19 @@
-"""Site-wide template tags: navigation, breadcrumbs, search highlighting."""
+"""Site-wide template tags: navigation, breadcrumbs, search highlighting, the home page's
+sections from other apps, structured data (JSON-LD)."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
 from django.core.paginator import Page as PaginatorPage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Page, Site
 
@@ -174,9 +177,9 @@ PAGINATED_CONTEXT_NAMES = ("posts", "results", "issues", "page_obj")
 
 @register.simple_tag
 def share_image_for(page):
-    """The image that represents a page when shared: a post's featured image, the home page's
-    hero image, or None."""
-    return getattr(page, "featured_image", None) or getattr(page, "hero_image", None)
+    """The image that represents a page when shared: its `share_image` (a post's featured
+    image, an event's image, the home page's hero image), or None."""
+    return getattr(page, "share_image", None)
 
 
 @register.simple_tag
@@ -194,3 +197,39 @@ def page_links(page, around: int = 2) -> list[dict]:
         links.append({"number": number, "current": number == current})
         previous = number
     return links
+
+
+@register.simple_tag(takes_context=True)
+def home_section(context, section) -> str:
+    """Render a section another app added to the home page (`blog.views.pages.HomeSectionShown`)
+    with its own values on top of the page's context."""
+    section_template = context.template.engine.get_template(section.template)
+    with context.push(**section.values):
+        return section_template.render(context)
+
+
+# What must not appear as such inside a <script> element: "</script>" or "<!--" would end or
+# change it, "&" keeps the JSON the same in HTML and XHTML; U+2028 and U+2029 for old parsers.
+JSON_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003C",
+    ord(">"): "\\u003E",
+    ord("&"): "\\u0026",
+    ord("\u2028"): "\\u2028",
+    ord("\u2029"): "\\u2029",
+}
+
+
+@register.simple_tag
+def json_ld(data) -> str:
+    """`data` as a JSON-LD block (schema.org structured data), escaped as Django's `json_script`
+    escapes JSON: no value can close the element, whatever it holds.
+
+    A `<script type="application/ld+json">` is a data block, never run, so the Content Security
+    Policy (no inline script) allows it and it needs no nonce (which would make every copy of a
+    cached page differ)."""
+    if not data:
+        return ""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
+        JSON_SCRIPT_ESCAPES
+    )
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308

@@ -7,7 +7,8 @@ The page types keep Wagtail's entry points and find these functions through
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from blog import selectors
+from blog import extensions, selectors
 from blog.feeds import AtomPostsFeed, RssPostsFeed
 from blog.models import BlogIndexPage, BlogPostPage, Category, HomePage, rendering
 from icmec.pagination import CountedPaginator, page_of
@@ -53,7 +54,27 @@ def home_context(page: HomePage, request: HttpRequest, **_kwargs: Any) -> dict[s
     return {
         "featured_posts": lazy(lambda: home_cards[0]),
         "latest_posts": lazy(lambda: home_cards[1]),
+        "home_sections": [
+            HomeSectionShown(
+                name=section.name,
+                template=section.template,
+                cache_variant=section.cache_variant(),
+                values=section.context(request),
+            )
+            for section in extensions.home_sections()
+        ],
     }
+
+
+@dataclass(frozen=True)
+class HomeSectionShown:
+    """A section other apps add to the home page (`blog.extensions.HomeSection`), for this
+    request: the values its template reads are lazy, so a section from the cache costs nothing."""
+
+    name: str
+    template: str
+    cache_variant: str
+    values: Mapping[str, Any]
 
 
 def blog_index_context(

@@ -3,12 +3,14 @@
 - `speakers`: the speaker snippet;
 - `pages`: the events index page and the event page;
 - `bookings`: bookings, the ledger of booking emails, what staff wrote to attendees, and what an
-  event's calendar entry last said (for the `.ics` SEQUENCE).
+  event's calendar entry last said (for the `.ics` SEQUENCE);
+- `feeds`: the key of each member's private calendar feed.
 
 Models never import views, selectors or services.
 """
 
 from events.models.bookings import Booking, BookingEmail, EventMessage, EventSchedule
+from events.models.feeds import CalendarFeedKey
 from events.models.pages import Audience, EventFormat, EventIndexPage, EventKind, EventPage
 from events.models.speakers import Speaker
 
@@ -16,6 +18,7 @@ __all__ = [
     "Audience",
     "Booking",
     "BookingEmail",
+    "CalendarFeedKey",
     "EventFormat",
     "EventIndexPage",
     "EventKind",

@@ -258,6 +258,15 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
         return self.audience == Audience.MEMBERS
 
     @property
+    def listing_summary(self) -> str:
+        """What describes the event in search engines and when shared (the meta description)."""
+        return self.search_description or self.summary
+
+    @property
+    def share_image(self) -> SiteImage | None:
+        return self.image
+
+    @property
     def zone(self) -> zoneinfo.ZoneInfo:
         try:
             return zoneinfo.ZoneInfo(self.time_zone)
@@ -324,4 +333,5 @@ class EventPage(SitePageMixin, RoutablePageMixin, Page):
         return [] if self.members_only else super().get_sitemap_urls(request)
 
     def get_cached_paths(self) -> list[str]:
+        # Purged with the page: its "Add to calendar" file says what the page says.
         return ["/", "/calendar/"]

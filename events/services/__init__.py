@@ -5,7 +5,9 @@
 - `emails`: sending each booking email once (the task behind every email);
 - `schedules`: what an event's calendar entry says, its SEQUENCE, the change-of-time emails;
 - `staff`: what staff do from the admin (registration, attendance, messages, cancelling);
-- `lifecycle`: the reminders before an event and the follow-up after it (run by beat).
+- `lifecycle`: the reminders before an event and the follow-up after it (run by beat);
+- `feeds`: the key of each member's private calendar feed;
+- `purge`: the pages a frontend cache must drop when an event is published or unpublished.
 """
 
 from events.services.bookings import (
@@ -16,6 +18,7 @@ from events.services.bookings import (
     bookings_erase_for_user,
 )
 from events.services.emails import booking_email_send
+from events.services.feeds import calendar_feed_key_ensure, calendar_feed_key_reset
 from events.services.lifecycle import follow_ups_queue, reminders_queue
 from events.services.schedules import event_schedule_record
 from events.services.staff import (
@@ -38,6 +41,8 @@ __all__ = [
     "event_cancel",
     "event_message_send",
     "event_registration_set",
+    "calendar_feed_key_ensure",
+    "calendar_feed_key_reset",
     "event_schedule_record",
     "follow_ups_queue",
     "reminders_queue",

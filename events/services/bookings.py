@@ -24,6 +24,7 @@ from events import rules
 from events.models import Booking, BookingEmail, EventPage
 from events.services.ledger import booking_email_queue
 from icmec.text import clean_text
+from newsletter.models import Subscriber
 from newsletter.services.subscriptions import (
     subscriber_subscribe,
     subscriber_subscribe_member,
@@ -148,7 +149,7 @@ def booking_create(
         if member is not None:
             booking = _member_booking(event, member)
             if also_subscribe:
-                subscriber_subscribe_member(user=member)
+                subscriber_subscribe_member(user=member, source=Subscriber.Source.EVENT)
             return booking
         existing = _active_booking(event, email=email)
         if existing is not None:
@@ -201,7 +202,11 @@ def booking_confirm(*, token: str) -> Booking:
         _check_open(event)
         _seat(event, booking)
         if booking.subscribe_requested:
-            subscriber_subscribe(email=booking.email, first_name=booking.name.split(" ")[0])
+            subscriber_subscribe(
+                email=booking.email,
+                first_name=booking.name.split(" ")[0],
+                source=Subscriber.Source.EVENT,
+            )
     return booking
 
 

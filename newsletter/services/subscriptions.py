@@ -237,21 +237,22 @@ def member_has_verified_email(*, user: Any) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
-def subscriber_subscribe_member(*, user: Any) -> Subscriber:
-    """Subscribe a logged-in member from their account.
+def subscriber_subscribe_member(
+    *, user: Any, source: str = Subscriber.Source.ACCOUNT
+) -> Subscriber:
+    """Subscribe a logged-in member from their account (`source`: where they asked, their
+    account page unless said otherwise, such as an event they booked).
 
     The account's email address was verified by allauth (a link mailed to it and clicked), which
     is the same proof of ownership as our confirmation email, so a verified address is confirmed
     at once. An unverified one goes through the usual confirmation email.
     """
     if not member_has_verified_email(user=user):
-        return subscriber_subscribe(
-            email=user.email, first_name=user.first_name, source=Subscriber.Source.ACCOUNT
-        )
+        return subscriber_subscribe(email=user.email, first_name=user.first_name, source=source)
     email = validated_email(user.email)
     with transaction.atomic():
         subscriber, created = locked_subscriber(
-            email, {"first_name": user.first_name[:100], "source": Subscriber.Source.ACCOUNT}
+            email, {"first_name": user.first_name[:100], "source": source}
         )
         if subscriber.status != Status.CONFIRMED:
             if not created and subscriber.status != Status.PENDING:
@@ -259,7 +260,7 @@ def subscriber_subscribe_member(*, user: Any) -> Subscriber:
                 subscriber.save(update_fields=["token_version"])
             mark_confirmed(
                 subscriber,
-                source=Subscriber.Source.ACCOUNT,
+                source=source,
                 detail="Verified account email address",
                 actor=user,
             )

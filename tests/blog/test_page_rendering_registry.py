@@ -27,6 +27,7 @@ VIEW_LAYER_NAMES = {
     "filter_value",
     "categories",
     "archive_years",
+    "home_sections",
 }
 # A name at the start of a template expression ({{ posts.number }}, {% for x in categories %}),
 # not an attribute of something else (page.categories).
@@ -85,7 +86,7 @@ def test_every_page_type_gets_what_its_template_reads_from_the_view_layer(
         assert needed <= set(page.get_context(anonymous_request)), page_type.__name__
         needed_by_type[page_type] = needed
     # The templates were read: the three page types that list posts read their lists.
-    assert needed_by_type[HomePage] >= {"featured_posts", "latest_posts"}
+    assert needed_by_type[HomePage] >= {"featured_posts", "latest_posts", "home_sections"}
     assert needed_by_type[BlogPostPage] >= {"latest_posts", "related_posts"}
     assert needed_by_type[BlogIndexPage] >= {"posts", "categories", "archive_years"}
     assert needed_by_type[StandardPage] == set()

@@ -222,6 +222,8 @@ VISITS = [
     Visit("under review", "/portal/", role="applicant"),
     # A member
     Visit("portal home", "/portal/", role="member"),
+    Visit("home, with members-only events", "/", role="member"),
+    Visit("my event bookings and calendar feed", "/portal/events/", role="member"),
     Visit("directory", "/portal/members/", role="member"),
     Visit("directory search", "/portal/members/?q=transaction+monitoring", role="member"),
     Visit("directory empty", "/portal/members/?q=zyxwvut", role="member"),

@@ -61,7 +61,15 @@ def test_every_events_page_is_accessible(browser, live_server, make_event):
 
     anonymous, foreign = browser_of(browser, live_server)
     page = anonymous.new_page()
+    csp_reports = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_reports.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     for path in [
+        "/",  # with the next events
         "/events/",
         "/events/?kind=webinar&format=online",
         "/events/past/",
@@ -74,6 +82,18 @@ def test_every_events_page_is_accessible(browser, live_server, make_event):
     ]:
         page.goto(live_server.url + path)
         assert_accessible(page)
+    # The event page's schema.org data is read by the browser as data, and the CSP (no inline
+    # script) has nothing to say about it.
+    page.goto(live_server.url + event.url)
+    structured = page.evaluate(
+        "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
+    )
+    assert structured["name"] == "Following the money"
+    assert structured["@type"] == "Event"
+    assert csp_reports == []
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="Following the money")).to_be_visible()
+    expect(page.get_by_text("Analyst training")).to_have_count(0)
     # The booking form sent with an error comes back with it beside the field.
     page.goto(live_server.url + event.url)
     page.fill("#booking-name", "Jo")
@@ -84,9 +104,14 @@ def test_every_events_page_is_accessible(browser, live_server, make_event):
 
     logged_in, foreign_too = browser_of(browser, live_server, member)
     page = logged_in.new_page()
-    for path in ["/events/", members_event.url, "/portal/events/"]:
+    for path in ["/", "/events/", members_event.url, "/portal/events/"]:
         page.goto(live_server.url + path)
         assert_accessible(page)
+    # The member's private calendar feed, on their events page (checked above at both widths).
+    expect(page.locator("#calendar-feed-url")).to_have_attribute("readonly", "")
+    expect(page.get_by_role("button", name="Reset the link")).to_be_visible()
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="Analyst training")).to_be_visible()
     assert foreign == foreign_too == []
 
 

@@ -221,6 +221,36 @@ def test_also_subscribe_goes_through_the_newsletters_double_opt_in(run, make_eve
     assert Subscriber.objects.get(email="amelia@example.org").status == "confirmed"
 
 
+def test_a_subscription_made_while_booking_says_it_came_from_an_event(
+    run, make_event, member, client
+):
+    """Subscriber.Source.EVENT, for a reader's booking (once confirmed) and a member's."""
+    public = run(
+        booking_create,
+        event_id=make_event().pk,
+        name="Jo Bloggs",
+        email="jo@example.org",
+        also_subscribe=True,
+    )
+    run(booking_confirm, token=confirm_link_token(public))
+    run(booking_create, event_id=make_event().pk, user=member, also_subscribe=True)
+
+    reader = Subscriber.objects.get(email="jo@example.org")
+    amelia = Subscriber.objects.get(email="amelia@example.org")
+    assert reader.source == amelia.source == Subscriber.Source.EVENT == "event"
+    assert amelia.confirmed_source == Subscriber.Source.EVENT
+    # The consent trail says so too, and the reader's confirmation link carries it.
+    assert set(reader.events.values_list("source", flat=True)) == {"event"}
+    assert set(amelia.events.values_list("source", flat=True)) == {"event"}
+    (confirmation,) = [m for m in mail.outbox if "/newsletter/confirm/" in m.body]
+    assert confirmation.to == ["jo@example.org"]
+    link = next(word for word in confirmation.body.split() if "/newsletter/confirm/" in word)
+    client.post(link.removeprefix("http://testserver"))
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.CONFIRMED
+    assert reader.confirmed_source == Subscriber.Source.EVENT
+
+
 def test_no_subscription_unless_asked(run, make_event, member):
     run(booking_create, event_id=make_event().pk, user=member)
     assert not Subscriber.objects.exists()

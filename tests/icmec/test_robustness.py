@@ -61,7 +61,7 @@ def demo_site(demo_site, django_db_blocker):
     from blog.models import HomePage
     from events import tokens as event_tokens
     from events.models import Audience, Booking, EventIndexPage, EventPage
-    from events.services import booking_create
+    from events.services import booking_create, calendar_feed_key_ensure
     from tests.events.factories import EventIndexPageFactory, EventPageFactory
 
     with django_db_blocker.unblock():  # inside the demo's transaction: rolled back with it
@@ -79,7 +79,9 @@ def demo_site(demo_site, django_db_blocker):
                 end_at=timezone.now() + timedelta(days=days, hours=1),
             )
         pending = booking_create(event_id=public.pk, name="Jo Reader", email="jo@example.org")
-        booking_create(event_id=members.pk, user=User.objects.get(pk=demo_site["amelia"]))
+        amelia = User.objects.get(pk=demo_site["amelia"])
+        booking_create(event_id=members.pk, user=amelia)
+        feed_key = calendar_feed_key_ensure(user=amelia)
         assert Booking.objects.filter(event=members).exists()
         assert EventPage.objects.filter(pk=public.pk).live().exists()
     return {
@@ -90,6 +92,7 @@ def demo_site(demo_site, django_db_blocker):
         "members_event_id": members.pk,
         "booking": event_tokens.booking_token(booking_uuid=pending.uuid),
         "booking_confirm": event_tokens.confirmation_token(booking_uuid=pending.uuid),
+        "feed": event_tokens.feed_token(key=feed_key.key),
     }
 
 
@@ -132,6 +135,8 @@ PUBLIC_URLS = [
     ("/events/bookings/{booking}/cancel/", ["next"]),
     ("/events/bookings/{booking}/calendar/", ["next"]),
     ("/events/bookings/{booking_confirm}/confirm/", ["next"]),
+    # A member's private calendar feed: fetched by calendar programs, without a session.
+    ("/portal/events/calendar/{feed}.ics", ["q", "page"]),
 ]
 MEMBER_URLS = [
     ("/portal/", ["next"]),
@@ -161,6 +166,7 @@ MEMBER_URLS = [
     ("/events/", ["page", "kind", "format", "audience"]),
     ("/events/{members_event}/", ["next"]),
     ("/events/{members_event}/calendar/", ["next"]),
+    ("/portal/events/calendar/{feed}.ics", ["q", "page"]),
 ]
 STAFF_URLS = [
     ("/admin/", ["next"]),
@@ -231,6 +237,13 @@ HOSTILE_PATHS = [
     "/admin/events/{event_id}/registration/",
     "/admin/events/99999999999999999999/message/",
     "/admin/events/{event_id}/cancel/%00/",
+    "/portal/events/calendar/%00.ics",
+    "/portal/events/calendar/a%00b:c.ics",
+    "/portal/events/calendar/%ff%fe.ics",
+    "/portal/events/calendar/" + "x" * 10_000 + ".ics",
+    "/portal/events/calendar/{feed}x.ics",
+    "/portal/events/calendar/{feed}.ics.ics",
+    "/portal/events/calendar/reset/",
 ]
 
 
@@ -474,6 +487,7 @@ FORMS = [
     ),
     ("anonymous", "/events/bookings/{booking_confirm}/confirm/", {}, ["next"], None),
     ("member", "/events/bookings/book/{event_id}/member/", {}, ["also_subscribe"], None),
+    ("member", "/portal/events/calendar/reset/", {}, ["next"], None),
     ("anonymous", "/newsletter/unsubscribe/{unsubscribe}/", {}, ["List-Unsubscribe"], None),
     (
         "member",
