@@ -108,19 +108,25 @@ def _paragraph(rng: random.Random, words: list[str], sentences: int = 4) -> str:
     return "<p>" + " ".join(text) + "</p>"
 
 
-def _load_posts(total: int) -> None:
+def _load_demo(app_demo) -> None:
+    """An app's demo content (`blog.demo`, `events.demo`), without its progress messages."""
+    import io
+
+    from django.core.management.base import OutputWrapper
     from django.core.management.color import no_style
+    from django.db import transaction
+
+    with transaction.atomic():
+        app_demo.load(stdout=OutputWrapper(io.StringIO()), style=no_style())
+
+
+def _load_posts(total: int) -> None:
     from django.db import transaction
 
     from blog import demo
     from blog.models import BlogIndexPage, BlogPostPage, Category, SiteImage
 
-    class Quiet:
-        def write(self, *_args, **_kwargs):
-            pass
-
-    with transaction.atomic():
-        demo.load(stdout=Quiet(), style=no_style())
+    _load_demo(demo)
     blog = BlogIndexPage.objects.get()
     existing = BlogPostPage.objects.count()
     words = _vocabulary()
@@ -152,19 +158,13 @@ def _load_posts(total: int) -> None:
 
 def _load_events(rng: random.Random, words: list[str], images: list) -> None:
     """The demo events and enough generated upcoming ones for the index to fill its pages."""
-    from django.core.management.color import no_style
     from django.db import transaction
     from django.utils import timezone
 
     from events import demo as events_demo
     from events.models import EventIndexPage, EventPage
 
-    class Quiet:
-        def write(self, *_args, **_kwargs):
-            pass
-
-    with transaction.atomic():
-        events_demo.load(stdout=Quiet(), style=no_style())
+    _load_demo(events_demo)
     index = EventIndexPage.objects.get()
     kinds = ["webinar", "training", "roundtable", "conference"]
     now = timezone.now().replace(minute=0, second=0, microsecond=0)

@@ -11,12 +11,13 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.text import slugify
 from playwright.sync_api import expect
 
 from events import tokens
 from events.models import Audience, Booking
 from events.services import booking_create
-from tests.e2e.helpers import PHONE, assert_accessible, checked_context, log_in
+from tests.e2e.helpers import PHONE, assert_accessible, checked_context, log_in, screenshots
 from tests.events.factories import EventIndexPageFactory, EventPageFactory, SpeakerFactory
 from tests.factories.accounts import StaffFactory
 from tests.factories.portal import MemberFactory
@@ -82,6 +83,7 @@ def test_every_events_page_is_accessible(browser, live_server, make_event):
     ]:
         page.goto(live_server.url + path)
         assert_accessible(page)
+        screenshots(page, f"events-anonymous-{slugify(path)[:30] or 'home'}", full_page=True)
     # The event page's schema.org data is read by the browser as data, and the CSP (no inline
     # script) has nothing to say about it.
     page.goto(live_server.url + event.url)
@@ -107,6 +109,7 @@ def test_every_events_page_is_accessible(browser, live_server, make_event):
     for path in ["/", "/events/", members_event.url, "/portal/events/"]:
         page.goto(live_server.url + path)
         assert_accessible(page)
+        screenshots(page, f"events-member-{slugify(path)[:30] or 'home'}", full_page=True)
     # The member's private calendar feed, on their events page (checked above at both widths).
     expect(page.locator("#calendar-feed-url")).to_have_attribute("readonly", "")
     expect(page.get_by_role("button", name="Reset the link")).to_be_visible()
@@ -166,11 +169,14 @@ def test_staff_cancel_an_event_from_its_accessible_screen_and_its_page_says_so(
 
     page.goto(f"{live_server.url}/admin/events/{event.pk}/message/")
     assert_accessible(page)
+    screenshots(page, "events-staff-message", full_page=True)
     page.goto(f"{live_server.url}/admin/events/{event.pk}/")
     expect(page.locator('[data-count="confirmed"]')).to_have_text("1")
     assert_accessible(page)
+    screenshots(page, "events-staff-event", full_page=True)
     page.get_by_role("link", name="Cancel the event…").click()
     assert_accessible(page)
+    screenshots(page, "events-staff-cancel", full_page=True)
     page.get_by_label("Note to the attendees").fill("The speaker is ill.")
     page.get_by_label("Cancel this event, every booking of it").check()
     page.get_by_role("button", name="Cancel the event").click()
@@ -181,6 +187,7 @@ def test_staff_cancel_an_event_from_its_accessible_screen_and_its_page_says_so(
     public.goto(live_server.url + event.url)
     expect(public.get_by_text("This event has been cancelled.").first).to_be_visible()
     expect(public.get_by_role("button", name="Book my place")).to_have_count(0)
+    screenshots(public, "events-cancelled-page", full_page=True)
     assert Booking.objects.get().status == Booking.Status.CANCELLED
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["amelia@example.org"], "Cancelled: Webinar to cancel")
