@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
 
 from django.core.management import call_command
 from django.db import connection
-from wagtail.models import Page, Site
 
 from blog.selectors import blog_index
 from icmec.caching import purge
@@ -45,15 +43,10 @@ def scheduled_pages_publish() -> bool:
     return True
 
 
-def _listing_addresses(site: Site) -> Iterator[Page | str]:
-    yield site.root_page
-    index = blog_index(site=site)
-    if index is not None:
-        yield index
-    yield site.root_url + "/sitemap.xml"
-
-
 def frontend_cache_purge_listings(*, page_id: int) -> None:
     """Purge from the CDN the pages that list a post: the home page, the blog with its filters and
     feeds, and the sitemap. (Wagtail's frontend cache app purges the post's own address.)"""
-    purge.purge_in_sites_of(page_id=page_id, addresses=_listing_addresses)
+    purge.purge_in_sites_of(
+        page_id=page_id,
+        addresses=lambda site: purge.listing_addresses(site, blog_index(site=site)),
+    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -37,17 +36,6 @@ def enqueue(task: Task, *args: Any) -> OutboxTask:
     entry = OutboxTask.objects.create(task_name=task.name, args=list(args))
     transaction.on_commit(lambda: _relay_after_commit(entry))
     return entry
-
-
-def enqueue_many(task: Task, arguments: Iterable[Sequence[Any]]) -> list[OutboxTask]:
-    """`enqueue(task, *args)` for each `args` of `arguments`, in one INSERT, handed to the
-    broker over one connection after the commit (a message to every attendee of an event)."""
-    entries = OutboxTask.objects.bulk_create(
-        OutboxTask(task_name=task.name, args=list(args)) for args in arguments
-    )
-    if entries:
-        transaction.on_commit(lambda: _publish_all(entries))
-    return entries
 
 
 def _relay_after_commit(entry: OutboxTask) -> None:

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 
 from events.models import Booking, BookingEmail, EventMessage
 from events.tasks import send_booking_email as send_booking_email_task
-from outbox.services import enqueue, enqueue_many
+from events.tasks import send_booking_emails as send_booking_emails_task
+from outbox.services import enqueue
 
 
 def booking_email_queue(*, booking: Booking, kind: str) -> BookingEmail:
@@ -27,11 +28,13 @@ def booking_emails_queue(
     message: EventMessage | None = None,
     sequence: int | None = None,
 ) -> int:
-    """Ask for the same kind of email to many bookings (one INSERT, one relay to the broker).
-    Returns how many were asked for."""
+    """Ask for the same kind of email to many bookings: one INSERT, and one task that hands each
+    row to a task of its own from the worker (so the request does not wait for a broker round trip
+    per attendee). Returns how many were asked for."""
     entries = BookingEmail.objects.bulk_create(
         BookingEmail(booking_id=booking_id, kind=kind, message=message, sequence=sequence)
         for booking_id in booking_ids
     )
-    enqueue_many(send_booking_email_task, [(entry.pk,) for entry in entries])
+    if entries:
+        enqueue(send_booking_emails_task, [entry.pk for entry in entries])
     return len(entries)

@@ -11,7 +11,7 @@ ledger row sent once (`events.services.emails`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,13 +19,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
-from wagtail.models import Page, Site
 
 from events.models import Booking, BookingEmail, EventMessage, EventPage
 from events.services.bookings import locked_event
 from events.services.ledger import booking_emails_queue
+from events.services.purge import frontend_cache_purge_event
 from events.services.schedules import event_schedule_cancel
-from icmec.caching import purge
 from icmec.caching.version import content_version_bump
 from icmec.text import clean_text
 
@@ -50,14 +49,6 @@ def _event(event_id: int) -> EventPage:
     return event
 
 
-def _addresses_showing(event_id: int, site: Site) -> Iterator[Page]:
-    event = EventPage.objects.filter(pk=event_id).first()
-    if event is not None:
-        yield event  # its page and its calendar file
-        yield event.get_parent().specific  # the listings and the public calendar feed
-        yield site.root_page
-
-
 def _event_changed(event_id: int) -> None:
     """What shows the event is rendered anew: the site's own caches (now, so that this process
     sees the change at once, and after the commit, so that nothing read in between stays
@@ -65,9 +56,7 @@ def _event_changed(event_id: int) -> None:
 
     def refresh() -> None:
         content_version_bump()
-        purge.purge_in_sites_of(
-            page_id=event_id, addresses=lambda site: _addresses_showing(event_id, site)
-        )
+        frontend_cache_purge_event(page_id=event_id)
 
     content_version_bump()
     transaction.on_commit(refresh)
@@ -188,10 +177,12 @@ def event_message_send(
 
 
 def event_cancel(*, event_id: int, note: str, user: User | None) -> EventMessage:
-    """Cancel an event that has not ended: every active booking (confirmed, attended, on the
-    waiting list or waiting for its address to be confirmed) is cancelled and emailed once,
-    with `note` (optional) and a calendar file that removes the event (STATUS:CANCELLED, a
-    higher SEQUENCE). The page says the event was cancelled; nobody can book it. Final."""
+    """Cancel an event that has not ended: every active booking is cancelled, and each
+    confirmed, attended or waiting one is emailed once, with `note` (optional) and a calendar
+    file that removes the event (STATUS:CANCELLED, a higher SEQUENCE). A booking whose address
+    was never confirmed is cancelled without an email: whoever owns that address never asked
+    for one, and the email would tell them the booker's name (as the confirmation request does
+    not). The page says the event was cancelled; nobody can book it. Final."""
     note = (note or "").strip()
     if len(note) > BODY_MAX_LENGTH or "\x00" in note:
         raise ValidationError({"note": f"Keep the note under {BODY_MAX_LENGTH} characters."})
@@ -204,6 +195,7 @@ def event_cancel(*, event_id: int, note: str, user: User | None) -> EventMessage
         # The event's row is locked: no booking of it changes meanwhile.
         active = Booking.objects.filter(event=event).exclude(status=Status.CANCELLED)
         booking_ids = list(active.values_list("pk", flat=True))
+        emailed = list(active.exclude(status=Status.PENDING).values_list("pk", flat=True))
         Booking.objects.filter(pk__in=booking_ids).update(
             status=Status.CANCELLED, cancelled_at=timezone.now()
         )
@@ -216,9 +208,9 @@ def event_cancel(*, event_id: int, note: str, user: User | None) -> EventMessage
             subject=f"Cancelled: {event.title}"[:SUBJECT_MAX_LENGTH],
             body=note,
             sent_by=user,
-            recipient_count=len(booking_ids),
+            recipient_count=len(emailed),
         )
-        booking_emails_queue(booking_ids=booking_ids, kind=Kind.CANCELLED, message=message)
-        log(instance=event, action="events.cancel", user=user, data={"emailed": len(booking_ids)})
+        booking_emails_queue(booking_ids=emailed, kind=Kind.CANCELLED, message=message)
+        log(instance=event, action="events.cancel", user=user, data={"emailed": len(emailed)})
         _event_changed(event.pk)
     return message

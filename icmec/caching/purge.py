@@ -9,7 +9,7 @@ id, so that it can run after the transaction commits (or in a task) and finds th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
@@ -45,6 +45,15 @@ def purge_in_sites_of(*, page_id: int, addresses: Callable[[Site], Iterable[Page
             else:
                 batch.add_page(address)
         batch.purge()
+
+
+def listing_addresses(site: Site, index: Page | None) -> Iterator[Page | str]:
+    """What lists a section's pages in `site`: the home page, the section's index (with its own
+    cached paths: filters, feeds) when the site has one, and the sitemap."""
+    yield site.root_page
+    if index is not None:
+        yield index
+    yield site.root_url + "/sitemap.xml"
 
 
 def page_old_addresses_purge(*, page_id: int, url_path_before: str) -> None:

@@ -147,7 +147,7 @@ def test_moving_an_event_emails_each_place_holder_once_with_the_updated_ics(
         assert vevent.decoded("DTSTART") == new_start.replace(microsecond=0)
         assert event.joining_link in str(vevent["DESCRIPTION"])
 
-    # New words, same time and place: nobody is emailed.
+    # New words, same time and place: nobody is emailed; a new place: each attendee once more.
     with django_capture_on_commit_callbacks(execute=True):
         publish(event, title="A clearer title", summary="Reworded.")
     with django_capture_on_commit_callbacks(execute=True):

@@ -61,27 +61,6 @@ def test_a_rolled_back_request_leaves_no_task():
     assert not Subscriber.objects.filter(email="ann@example.org").exists()
 
 
-def test_many_tasks_are_written_in_one_insert_and_relayed_together_after_the_commit(
-    monkeypatch, django_capture_on_commit_callbacks
-):
-    published = []
-    monkeypatch.setattr(
-        newsletter_tasks.send_confirmation,
-        "apply_async",
-        lambda args, task_id, **options: published.append(tuple(args)),
-    )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        entries = services.enqueue_many(
-            newsletter_tasks.send_confirmation, [(n, "page") for n in range(3)]
-        )
-        assert published == []  # nothing goes before the commit
-    assert len(callbacks) == 1  # one relay for all of them
-    assert published == [(0, "page"), (1, "page"), (2, "page")]
-    assert [e.args for e in OutboxTask.objects.order_by("pk")] == [[n, "page"] for n in range(3)]
-    assert all(e.relayed_at for e in OutboxTask.objects.filter(pk__in=[e.pk for e in entries]))
-    assert services.enqueue_many(newsletter_tasks.send_confirmation, []) == []
-
-
 def test_the_relay_hands_over_what_no_worker_has_taken(monkeypatch):
     published = []
     monkeypatch.setattr(
