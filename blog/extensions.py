@@ -18,10 +18,6 @@ from django.http import HttpRequest
 
 if TYPE_CHECKING:
     from wagtail.models import Page
-    from wagtail.query import PageQuerySet
-
-    # (pages of any type, the visitor) -> the same pages without those this visitor may not see
-    HidePages = Callable[..., PageQuerySet]
 
 
 @dataclass(frozen=True)
@@ -38,9 +34,9 @@ class SearchableType:
     body: str = ""  # a body StreamField, for the words around a match
     date: str = ""  # a date shown with the result, or a datetime (with `time_zone`)
     time_zone: str = ""  # the field naming the zone a datetime `date` is shown in
-    members_only: Q | None = None  # true for the results only members see (their badge)
-    # Leaves out the pages of this type the visitor may not see (the type's visibility rule).
-    hide: HidePages | None = None
+    # True for the pages only approved members see: the search leaves them out for everyone
+    # else (the one members-only rule, `visitor_is_member`) and badges them for members.
+    members_only: Q | None = None
 
 
 @dataclass(frozen=True)

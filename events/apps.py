@@ -9,7 +9,7 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from blog import extensions
-        from events import pages, privacy, selectors, signals
+        from events import pages, privacy, signals
         from events.models import Audience, EventPage
         from portal import privacy as portal_privacy
 
@@ -26,7 +26,6 @@ class EventsConfig(AppConfig):
                 date="eventpage__start_at",
                 time_zone="eventpage__time_zone",
                 members_only=Q(eventpage__audience=Audience.MEMBERS),
-                hide=selectors.hide_members_only_events,
             )
         )
         extensions.register_home_section(

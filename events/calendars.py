@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from icalendar import Calendar, Event
 
 from events.models import Booking, EventFormat, EventPage, EventSchedule
@@ -136,6 +137,6 @@ def member_feed_response(request: HttpRequest, *, user: User) -> HttpResponse:
     ]
     body = calendar_of(components, name=f"{settings.WAGTAIL_SITE_NAME} events (my calendar)")
     response = _response(body, filename="my-events.ics", attachment=False)
-    response["Cache-Control"] = "private, no-store"
+    patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from wagtail.query import PageQuerySet
 
 from blog.selectors import card_renditions, public_pages, visitor_is_member
 from events import rules
@@ -53,22 +52,11 @@ CARD_FIELDS = (
 )
 
 
-def hide_members_only_events(queryset: PageQuerySet, *, user: Visitor) -> PageQuerySet:
-    """Leave out members-only events unless the visitor is an approved member (or staff).
-
-    Works on querysets of events and on querysets of pages of any type (the site's search), as
-    the blog's `hide_members_only` does for posts."""
-    if visitor_is_member(user):
-        return queryset
-    if issubclass(queryset.model, EventPage):
-        return queryset.filter(audience=Audience.PUBLIC)
-    return queryset.exclude(id__in=EventPage.objects.filter(audience=Audience.MEMBERS).values("id"))
-
-
 def visible_events(*, user: Visitor) -> QuerySet[EventPage]:
     """Live events anyone may open, without the members-only ones unless the visitor is an
     approved member (or staff)."""
-    return hide_members_only_events(public_pages(EventPage.objects.all()), user=user)
+    events = public_pages(EventPage.objects.all())
+    return events if visitor_is_member(user) else events.filter(audience=Audience.PUBLIC)
 
 
 def _places_taken() -> Coalesce:

@@ -40,7 +40,7 @@ from wagtail.models import Page, Site
 
 from blog.extensions import SearchableType, searchable_types
 from blog.models import BlogPostPage, StandardPage
-from blog.selectors.visibility import Visitor, hide_members_only, public_pages, visitor_is_member
+from blog.selectors.visibility import Visitor, public_pages, visitor_is_member
 from icmec.caching.memo import cached_shared
 from icmec.caching.version import content_version
 from icmec.pagination import page_number as page_number_of
@@ -86,7 +86,6 @@ BLOG_SEARCHABLE_TYPES = (
         body="blogpostpage__body",
         date="blogpostpage__date_published",
         members_only=Q(blogpostpage__members_only=True),
-        hide=hide_members_only,
     ),
     SearchableType(
         model=StandardPage,
@@ -131,7 +130,7 @@ def _first_text(fields: tuple[str, ...]) -> Coalesce | None:
 def search_pages(*, query: str, user: Visitor) -> QuerySet[Page]:
     """Pages of every registered type (`blog.extensions.searchable_types`: posts, standard
     pages, events...) matching `query`, best first (Wagtail search on PostgreSQL), without
-    those the visitor may not see (each type's own rule).
+    those only approved members may see unless the visitor is one (each type's `members_only`).
 
     Results are base `Page` objects carrying what a result shows (`excerpt`, `body_snippet`: the
     body's words around the match, `result_date` or `result_moment` with `result_zone`,
@@ -141,9 +140,12 @@ def search_pages(*, query: str, user: Visitor) -> QuerySet[Page]:
     types = searchable_types()
     type_ids = _type_ids(types)
     pages = public_pages(Page.objects.filter(content_type_id__in=list(type_ids.values())))
-    for searchable in types:
-        if searchable.hide is not None:
-            pages = searchable.hide(pages, user=user)
+    if not visitor_is_member(user):
+        for searchable in types:
+            if searchable.members_only is not None:
+                # As a subquery of ids: the search backend filters on `Page`'s own fields only.
+                hidden = Page.objects.filter(searchable.members_only).values("id")
+                pages = pages.exclude(id__in=hidden)
     dated = [t for t in types if t.date and not t.time_zone]
     timed = [t for t in types if t.date and t.time_zone]
     pages = pages.annotate(

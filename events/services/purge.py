@@ -26,6 +26,8 @@ def frontend_cache_purge_event_listings(*, page_id: int) -> None:
 
 def frontend_cache_purge_event(*, page_id: int) -> None:
     """Purge the event's own page (and calendar file) with the pages that list it."""
+    if not purge.purge_enabled():
+        return  # no frontend cache: nothing to purge, and no query to find out
     event = EventPage.objects.filter(pk=page_id).first()
     if event is None:
         return

@@ -30,10 +30,10 @@ def test_ready_registered_the_search_types_and_the_home_sections():
         StandardPage: "Page",
         EventPage: "Event",
     }
-    # Each type that hides something says so with its own rule.
-    assert by_model[BlogPostPage].hide is not None
-    assert by_model[EventPage].hide is not None
-    assert by_model[StandardPage].hide is None
+    # Each type with members-only pages names them; the search leaves them out for others.
+    assert by_model[BlogPostPage].members_only is not None
+    assert by_model[EventPage].members_only is not None
+    assert by_model[StandardPage].members_only is None
     assert by_model[EventPage].time_zone == "eventpage__time_zone"
     assert [section.name for section in extensions.home_sections()] == ["events"]
 
